@@ -1,0 +1,43 @@
+"""The root typer app and the error → exit-code mapping shared by all commands."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+import typer
+
+from ..errors import UsageError, ZonelensError
+
+app = typer.Typer(
+    name="zonelens",
+    help="Measure where policy attention goes in Chinese development-zone and government work reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Expected errors become one line on stderr: exit 2 for usage, 1 otherwise."""
+    try:
+        yield
+    except UsageError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(2) from None
+    except ZonelensError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err("interrupted")
+        raise typer.Exit(130) from None
+
+
+def stdout_is_tty() -> bool:
+    return sys.stderr.isatty()

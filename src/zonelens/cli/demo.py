@@ -1,0 +1,54 @@
+"""`zonelens demo` (the main job on the bundled samples) and `zonelens summary`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..corpus import summary as corpus_summary
+from ..pipeline import run_demo
+from ..store import DEFAULT_DB
+from .common import app, err, handled
+
+
+def _print_summary(s: dict, db: Path) -> None:
+    console = Console()
+    table = Table(title=f"corpus {db}")
+    for col in ("zone", "year", "documents", "sentences"):
+        table.add_column(col, justify="right" if col != "zone" else "left")
+    for row in s["by_zone_year"].itertuples(index=False):
+        table.add_row(str(row.zone), "" if row.year != row.year or row.year is None else str(int(row.year)),
+                      str(row.documents), str(int(row.sentences)))
+    console.print(table)
+    periods = ", ".join(f"{k} {v}" for k, v in s["periods"].items())
+    console.print(f"{s['documents']} documents, {s['sentences']} sentences + {s['headings']} headings "
+                  f"({periods}); {s['warnings']} warnings")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs (created).")] = Path("zonelens-demo"),
+) -> None:
+    """Run the main job on the bundled sample reports and say where the outputs are."""
+    with handled():
+        result = run_demo(out)
+    for path, msg in result.ingest.warnings:
+        err(f"warning: {path}: {msg}")
+    for path, reason in result.ingest.failures:
+        err(f"failed: {path}: {reason}")
+    _print_summary(result.summary, result.db)
+    typer.echo(f"outputs: corpus database {result.db}")
+    if result.ingest.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def summary(db: Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")] = Path(DEFAULT_DB)) -> None:
+    """Summarise the corpus: documents and sentences per zone and year."""
+    with handled():
+        s = corpus_summary(db)
+    _print_summary(s, db)

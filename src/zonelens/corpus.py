@@ -1,0 +1,210 @@
+"""Build the corpus: read files, clean, infer metadata, segment, and store in the DuckDB file.
+
+One bad report never aborts a batch: its failure is recorded and the rest are stored. Each
+document is written in its own transaction, so nothing already stored is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import duckdb
+
+from . import store
+from .errors import InputError, UsageError
+from .hashing import doc_id_for
+from .ingest.clean import clean
+from .ingest.metadata import (NONE, Value, first_line, infer_year, infer_zone, load_manifest,
+                              manifest_lookup)
+from .ingest.readers import DEFAULT_MAX_MB, SUPPORTED, Columns, RawDoc, read_path
+from .segment import segment
+
+MIN_CJK = 10  # a report with fewer Chinese characters than this is refused
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    sentences: int = 0
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def documents(self) -> int:
+        return self.added + self.replaced + self.unchanged
+
+
+@dataclass(frozen=True)
+class Overrides:
+    zone: str | None = None
+    year: int | None = None
+
+
+def expand_paths(paths: Iterable[str | Path], recursive: bool) -> Iterator[Path]:
+    """Files named directly, and the supported files of named folders (sub-folders with --recursive)."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            pattern = "**/*" if recursive else "*"
+            for f in sorted(p.glob(pattern)):
+                if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in SUPPORTED:
+                    yield f
+        else:
+            yield p
+
+
+def _choose(*values: Value) -> Value:
+    return next((v for v in values if v.value is not None), NONE)
+
+
+def prepare(raw: RawDoc, manifest_row, overrides: Overrides) -> dict:
+    """Clean, infer metadata and segment one raw document into the rows to store."""
+    cjk = sum(1 for ch in raw.text if "\u4e00" <= ch <= "\u9fff")
+    if cjk < MIN_CJK:
+        raise InputError(raw.path, "no Chinese text found" if raw.text.strip() else "no text found")
+    cleaned = clean(raw.text)
+    title = (manifest_row.title if manifest_row and manifest_row.title else None) or raw.title \
+        or first_line(cleaned.text)
+    stem = Path(raw.path.split("#", 1)[0]).stem if "#" not in raw.path else None
+    zone = _choose(
+        Value(overrides.zone, "option", 1.0),
+        Value(manifest_row.zone if manifest_row else None, "manifest", 1.0),
+        Value(raw.zone, "column", 1.0),
+        infer_zone(title, cleaned.text, stem),
+    )
+    year = _choose(
+        Value(overrides.year, "option", 1.0),
+        Value(manifest_row.year if manifest_row else None, "manifest", 1.0),
+        Value(raw.year, "column", 1.0),
+        infer_year(title, raw.text),
+    )
+    units = segment(cleaned.text, year.value if isinstance(year.value, int) else None)
+    if not units:
+        raise InputError(raw.path, "no sentences after cleaning")
+    return {"raw": raw, "cleaned": cleaned, "title": title, "zone": zone, "year": year, "units": units}
+
+
+def store_document(con: duckdb.DuckDBPyConnection, prep: dict) -> str:
+    """Write one document in one transaction; returns 'added', 'replaced', 'unchanged' or 'duplicate:<path>'."""
+    raw: RawDoc = prep["raw"]
+    doc_id = doc_id_for(raw.text)
+    existing = con.execute("SELECT doc_id, sha256 FROM documents WHERE path = ?", [raw.path]).fetchone()
+    if existing and existing[1] == raw.sha256:
+        return "unchanged"
+    twin = con.execute("SELECT path FROM documents WHERE doc_id = ? AND path <> ?", [doc_id, raw.path]).fetchone()
+    if twin:
+        return "duplicate:" + twin[0]
+    units = prep["units"]
+    with store.transaction(con):
+        if existing:
+            for table in ("sentences", "warnings", "documents"):
+                con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [existing[0]])
+            for table in _derived_tables(con):
+                con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [existing[0]])
+        zone, year = prep["zone"], prep["year"]
+        con.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [doc_id, raw.path, raw.sha256, zone.value, year.value, prep["title"], zone.source,
+             year.source, zone.confidence, year.confidence, len(units), len(prep["cleaned"].text),
+             raw.format, raw.encoding, prep["cleaned"].text, datetime.now(timezone.utc).replace(tzinfo=None)],
+        )
+        rows = [(doc_id, u.idx, u.text, u.is_heading, u.heading_path, u.period, u.char_start, u.char_end)
+                for u in units]
+        con.executemany("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        for kind, msg in prep["cleaned"].warnings + raw.warnings:
+            con.execute("INSERT INTO warnings VALUES (?, ?, ?)", [doc_id, kind, msg])
+    return "replaced" if existing else "added"
+
+
+def _derived_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables of later stages keyed by doc_id (predictions, embeddings, topics): cleared on replace."""
+    rows = con.execute(
+        "SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name = 'doc_id' "
+        "AND table_name NOT IN ('documents', 'sentences', 'warnings')").fetchall()
+    return [r[0] for r in rows]
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    db: str | Path = store.DEFAULT_DB,
+    *,
+    manifest: str | Path | None = None,
+    recursive: bool = False,
+    overrides: Overrides = Overrides(),
+    columns: Columns = Columns(),
+    max_mb: float = DEFAULT_MAX_MB,
+    skip_missing_year: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest files into the corpus database and report what happened."""
+    skip = {Path(manifest).resolve()} if manifest else set()
+    files = [f for f in expand_paths(paths, recursive) if f.resolve() not in skip]
+    if not files:
+        raise UsageError("no input files (give files or folders; folders list .txt .md .docx .pdf .html .jsonl .csv .dta)")
+    if (overrides.zone or overrides.year) and len(files) > 1:
+        raise UsageError("--zone and --year apply to a single file; use --manifest for several")
+    rows = load_manifest(Path(manifest)) if manifest else None
+    report = IngestReport()
+    con = store.connect(db)
+    try:
+        for path in files:
+            try:
+                for raw in read_path(path, columns, max_mb):
+                    _ingest_one(con, raw, rows, overrides, skip_missing_year, report)
+            except InputError as exc:
+                report.failures.append((exc.path, exc.reason))
+            if progress:
+                progress(str(path))
+    finally:
+        con.close()
+    return report
+
+
+def summary(db: str | Path) -> dict:
+    """What the corpus holds: documents per zone and year, sentences, periods, warnings."""
+    con = store.connect(db, read_only=True)
+    try:
+        q = con.execute
+        return {
+            "documents": q("SELECT count(*) FROM documents").fetchone()[0],
+            "sentences": q("SELECT count(*) FROM sentences WHERE NOT is_heading").fetchone()[0],
+            "headings": q("SELECT count(*) FROM sentences WHERE is_heading").fetchone()[0],
+            "periods": dict(q("SELECT period, count(*) FROM sentences GROUP BY 1 ORDER BY 1").fetchall()),
+            "warnings": q("SELECT count(*) FROM warnings").fetchone()[0],
+            "by_zone_year": q("""SELECT coalesce(zone, '(unknown)') AS zone, year, count(*) AS documents,
+                                        sum(n_sentences) AS sentences
+                                 FROM documents GROUP BY ALL ORDER BY zone, year""").df(),
+        }
+    finally:
+        con.close()
+
+
+def _ingest_one(con, raw: RawDoc, rows, overrides: Overrides, skip_missing_year: bool,
+                report: IngestReport) -> None:
+    if skip_missing_year and any(k == "missing_year" for k, _ in raw.warnings) and not overrides.year:
+        report.warnings.append((raw.path, raw.warnings[0][1] + "; skipped (not a dated report)"))
+        return
+    known = con.execute("SELECT sha256 FROM documents WHERE path = ?", [raw.path]).fetchone()
+    if known and known[0] == raw.sha256:
+        report.unchanged += 1
+        return
+    try:
+        prep = prepare(raw, manifest_lookup(rows, raw.path), overrides)
+    except InputError as exc:
+        if "#" in raw.path:  # an empty row of a corpus file: a warning, the file goes on
+            report.warnings.append((raw.path, exc.reason + "; skipped"))
+            return
+        raise
+    outcome = store_document(con, prep)
+    if outcome.startswith("duplicate:"):
+        report.warnings.append((raw.path, f"same text as {outcome[10:]} already stored; not stored twice"))
+        return
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    if outcome != "unchanged":
+        report.sentences += len(prep["units"])
+        report.warnings.extend((raw.path, msg) for _, msg in prep["cleaned"].warnings)

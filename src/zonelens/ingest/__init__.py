@@ -1,0 +1,1 @@
+"""Ingest stage: read files, clean the text, infer zone and year."""

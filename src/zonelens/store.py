@@ -1,0 +1,97 @@
+"""The corpus database: one DuckDB file holding documents, sentences and everything derived.
+
+This is the I/O edge every stage reads from and writes to. Tables:
+
+- ``documents``: one row per ingested report.
+- ``sentences``: one row per sentence or heading, keyed by ``(doc_id, idx)``.
+- ``warnings``: non-fatal findings per document (e.g. a junk token substituted throughout).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from .errors import ZonelensError
+
+DEFAULT_DB = "zonelens.duckdb"
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id VARCHAR PRIMARY KEY,      -- sha256 of the document's source text, 16 hex chars
+    path VARCHAR NOT NULL,           -- the path as given (with '#row' for corpus files)
+    sha256 VARCHAR NOT NULL,         -- sha256 of the source bytes (whole file, or the row's text)
+    zone VARCHAR,
+    year INTEGER,
+    title VARCHAR,
+    zone_source VARCHAR,             -- manifest | column | option | title | text | filename | none
+    year_source VARCHAR,
+    zone_confidence DOUBLE,
+    year_confidence DOUBLE,
+    n_sentences INTEGER NOT NULL,
+    n_chars INTEGER NOT NULL,
+    format VARCHAR,
+    encoding VARCHAR,
+    cleaned_text VARCHAR NOT NULL,
+    ingested_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    doc_id VARCHAR NOT NULL,
+    idx INTEGER NOT NULL,
+    text VARCHAR NOT NULL,
+    is_heading BOOLEAN NOT NULL,
+    heading_path VARCHAR NOT NULL,   -- 'chapter > section', '' at top level
+    period VARCHAR NOT NULL,         -- review | plan | unknown
+    char_start INTEGER NOT NULL,     -- offsets into documents.cleaned_text
+    char_end INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, idx)
+);
+CREATE TABLE IF NOT EXISTS warnings (
+    doc_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    message VARCHAR NOT NULL
+);
+"""
+
+
+def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create if needed) the corpus database."""
+    path = Path(db)
+    if read_only and not path.exists():
+        raise ZonelensError(f"{path}: no such corpus database (run `zonelens ingest` first)")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:  # not a DuckDB file, locked, unreadable
+        msg = str(exc).splitlines()[0]
+        raise ZonelensError(f"{path}: cannot open as a DuckDB database ({msg})") from None
+    if not read_only:
+        con.execute(SCHEMA)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block in one transaction: all of it is stored, or none."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])

@@ -1,0 +1,82 @@
+"""Shared fixtures. Fixture reports are text written for zonelens; real data is read from ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+REPORT = """青松高新区2023年工作总结
+
+一、2023年工作回顾
+
+过去一年，高新区经济运行稳中向好。全年新签约项目18个，合同引资62亿元。
+
+（一）科技创新持续发力。新增高新技术企业15家；研发投入强度达到2.8%。
+
+（二）生态环境明显改善。空气质量优良率达到87%，完成污水管网改造6公里。
+
+二、2024年工作安排
+
+今年，我们将聚焦主导产业开展精准招商，力争引进亿元以上项目10个。同时要办好民生实事，新增学位1200个。
+"""
+
+
+@pytest.fixture
+def report_text() -> str:
+    return REPORT
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not (SHARED / "corpora").is_dir():
+        pytest.skip("../shared is not beside the repository")
+    return SHARED
+
+
+def make_pdf(path: Path, lines: list[str]) -> Path:
+    """Write a one-page PDF whose text layer holds ``lines`` (Type0 font with a ToUnicode map)."""
+    chars = sorted(set("".join(lines)))
+    gid = {c: i + 1 for i, c in enumerate(chars)}
+    content = "BT /F1 12 Tf 50 800 Td 14 TL " + " ".join(
+        "<" + "".join(f"{gid[c]:04X}" for c in line) + "> Tj T*" for line in lines) + " ET"
+    bf = "\n".join(f"<{gid[c]:04X}> <{ord(c):04X}>" for c in chars)
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry "
+            "(Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 "
+            "def 1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+            f"{len(chars)} beginbfchar\n{bf}\nendbfchar endcmap CMapName currentdict /CMap defineresource "
+            "pop end end")
+    objs = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        "/Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H "
+        "/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+        None,
+        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /STSong-Light /CIDSystemInfo << /Registry "
+        "(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R >>",
+        None,
+        "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 4 /FontBBox [0 0 1000 1000] "
+        "/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 80 >>",
+    ]
+    streams = {5: content.encode("latin-1"), 7: cmap.encode("latin-1")}
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        if n in streams:
+            data = streams[n]
+            out += f"{n} 0 obj\n<< /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream\nendobj\n"
+        else:
+            out += f"{n} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+    return path
