@@ -80,3 +80,9 @@ def make_pdf(path: Path, lines: list[str]) -> Path:
     out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     path.write_bytes(bytes(out))
     return path
+
+
+@pytest.fixture
+def pdf_maker():
+    """The PDF writer above, as a fixture (test modules cannot import conftest reliably)."""
+    return make_pdf

@@ -2,6 +2,7 @@
 
 import csv
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -14,7 +15,7 @@ SEEDS = {"000": ("衡阳高新区", 2020), "001": ("鹤城高新区", 2024), "00
 
 @pytest.fixture(scope="module")
 def city_db(tmp_path_factory):
-    from conftest import SHARED
+    SHARED = Path(__file__).resolve().parents[2] / "shared"
     if not (SHARED / "corpora").is_dir():
         pytest.skip("../shared is not beside the repository")
     db = tmp_path_factory.mktemp("real") / "z.duckdb"

@@ -5,7 +5,6 @@ import docx
 import pandas as pd
 import pytest
 
-from conftest import make_pdf
 from zonelens.errors import InputError
 from zonelens.ingest.readers import Columns, read_path
 
@@ -39,8 +38,8 @@ def test_docx_paragraphs_and_table_in_order(tmp_path):
     assert doc.text.split("\n") == ["一、主要指标", "地区生产总值 增长6%", "合同引资 80亿元", BODY]
 
 
-def test_pdf_text_layer(tmp_path):
-    doc = one(make_pdf(tmp_path / "r.pdf", ["青松高新区工作报告", BODY]))
+def test_pdf_text_layer(tmp_path, pdf_maker):
+    doc = one(pdf_maker(tmp_path / "r.pdf", ["青松高新区工作报告", BODY]))
     assert "青松高新区工作报告" in doc.text and "研发投入强度达到3%" in doc.text
 
 
@@ -80,8 +79,8 @@ def test_truncated_real_docx(tmp_path):
         list(read_path(tmp_path / "cut.docx"))
 
 
-def test_scanned_pdf_without_text(tmp_path):
-    p = make_pdf(tmp_path / "scan.pdf", [])
+def test_scanned_pdf_without_text(tmp_path, pdf_maker):
+    p = pdf_maker(tmp_path / "scan.pdf", [])
     with pytest.raises(InputError, match="no text layer"):
         list(read_path(p))
 

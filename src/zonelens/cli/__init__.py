@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from .common import app
-from . import demo as _demo, ingest as _ingest  # noqa: F401  (register commands)
+from . import demo as _demo, ingest as _ingest, themes as _themes  # noqa: F401  (register commands)
 
 try:  # sub-apps register themselves when present
     from .label import app as _label_app

@@ -1,0 +1,72 @@
+"""`zonelens train | evaluate | classify | apply`: the theme classifier."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import Progress
+
+from ..store import DEFAULT_DB
+from ..themes.run import apply_model, classify as run_classify, evaluate_model, report_markdown, train_model
+from .common import app, handled
+
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
+DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
+LabelsOpt = Annotated[list[Path], typer.Option("--labels", help="Annotation .jsonl files or folders (repeatable).")]
+
+
+@app.command()
+def train(
+    labels: LabelsOpt,
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write, e.g. models/themes.")],
+    db: DbOpt = Path(DEFAULT_DB),
+    params: Annotated[Optional[Path], typer.Option("--params", help="JSON file of ThemeClassifier parameters.")] = None,
+    folds: Annotated[int, typer.Option(help="Grouped cross-validation folds (by document).")] = 5,
+) -> None:
+    """Train a theme classifier, cross-validate it grouped by document, and save it with its report."""
+    with handled():
+        p = json.loads(params.read_text("utf-8")) if params else None
+        model_dir, m = train_model(labels, db, out, p, folds)
+    typer.echo(report_markdown(model_dir.name, m))
+    typer.echo(f"model written to {model_dir}")
+
+
+@app.command()
+def evaluate(labels: LabelsOpt, model: ModelOpt = None, db: DbOpt = Path(DEFAULT_DB),
+             output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the metrics as JSON.")] = None) -> None:
+    """Evaluate a saved model on labelled sentences: per-theme P/R/F1, macro-F1, confusion, ECE, share error.
+
+    Use labels the model was not trained on; the training report (cv_report.md) holds the
+    cross-validated figures.
+    """
+    with handled():
+        m = evaluate_model(model, labels, db)
+    if m["same_data_as_training"]:
+        typer.echo("note: these are the model's training labels; see cv_report.md for held-out figures", err=True)
+    typer.echo(report_markdown(str(model or "themes"), m))
+    if output:
+        output.write_text(json.dumps(m, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@app.command()
+def classify(
+    input: Annotated[str, typer.Argument(help="JSONL (lines with 'text' and optional 'id') or CSV with a 'text' column; '-' for stdin.")],
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Output file (default stdout); .csv for CSV.")] = None,
+    model: ModelOpt = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="jsonl or csv (default: from the file names).")] = None,
+) -> None:
+    """Classify sentences into themes: one output line per input line, same order."""
+    with handled():
+        run_classify(input, output, model, format)
+
+
+@app.command()
+def apply(db: DbOpt = Path(DEFAULT_DB), model: ModelOpt = None) -> None:
+    """Classify every corpus sentence and store it in table theme_predictions (resumable, idempotent)."""
+    with handled(), Progress(transient=True) as bar:
+        task = bar.add_task("classifying", total=None)
+        res = apply_model(db, model, progress=lambda n, total: bar.update(task, advance=n, total=total))
+    typer.echo(f"{res['classified']} sentences classified with {res['model_id']} → {db}")

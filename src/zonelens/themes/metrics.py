@@ -1,0 +1,66 @@
+"""Metrics for multi-label theme predictions: per-theme P/R/F1, macro-F1, the confusion between
+primary themes, expected calibration error and the per-document theme-share error."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def prf(y: np.ndarray, p: np.ndarray) -> dict:
+    tp = int((y & p).sum())
+    fp = int(((1 - y) & p).sum())
+    fn = int((y & (1 - p)).sum())
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4), "support": int(y.sum())}
+
+
+def ece(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error over all (sentence, theme) probabilities, equal-width bins."""
+    y, proba = y.ravel(), proba.ravel()
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (proba >= lo) & ((proba < hi) if hi < 1 else (proba <= hi))
+        if m.any():
+            total += m.sum() * abs(proba[m].mean() - y[m].mean())
+    return round(total / len(y), 4)
+
+
+def primary_of(matrix: np.ndarray, scores: np.ndarray, themes) -> list[str]:
+    out = []
+    for row, s in zip(matrix, scores):
+        on = np.flatnonzero(row)
+        out.append(themes[on[np.argmax(s[on])]] if len(on) else "other")
+    return out
+
+
+def share_error(Y: np.ndarray, pred: np.ndarray, groups: np.ndarray) -> float:
+    """Mean over documents and themes of |predicted share − true share| of the document's sentences."""
+    errs = []
+    for g in np.unique(groups):
+        m = groups == g
+        errs.append(np.abs(pred[m].mean(axis=0) - Y[m].mean(axis=0)))
+    return round(float(np.mean(errs)), 4)
+
+
+def theme_metrics(Y: np.ndarray, proba: np.ndarray, pred: np.ndarray, themes, groups: np.ndarray) -> dict:
+    themes = list(themes)
+    per = {t: prf(Y[:, j], pred[:, j]) for j, t in enumerate(themes)}
+    gold_primary = primary_of(Y, proba, themes)
+    pred_primary = primary_of(pred, proba, themes)
+    labels = themes + ["other"]
+    confusion = {g: {p: 0 for p in labels} for g in labels}
+    for g, p in zip(gold_primary, pred_primary):
+        confusion[g][p] += 1
+    return {
+        "n_sentences": int(len(Y)),
+        "n_documents": int(len(np.unique(groups))),
+        "per_theme": per,
+        "macro_f1": round(float(np.mean([v["f1"] for v in per.values()])), 4),
+        "min_theme_f1": round(float(min(v["f1"] for v in per.values())), 4),
+        "ece": ece(Y, proba),
+        "doc_share_mae": share_error(Y, pred, groups),
+        "primary_confusion": confusion,
+    }

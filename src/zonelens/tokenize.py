@@ -1,0 +1,71 @@
+"""Word tokenization: a picklable jieba tokenizer with the policy user dictionary, HMM off.
+
+Each instance owns its own ``jieba.Tokenizer`` (no global jieba state), built lazily and dropped
+when pickled, so estimators holding it can be saved with joblib and sent to worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+DEFAULT_STOPWORDS = (
+    "发展", "建设", "推进", "加快", "全面", "坚持", "推动", "加强", "深入", "实施", "持续", "进一步",
+    "不断", "积极", "着力", "大力", "扎实", "切实", "全力", "提升", "完善", "强化", "落实", "工作",
+    "我们", "一批", "以上", "实现", "开展", "健全", "有效", "更加", "努力", "力争", "确保", "重点",
+    "的", "了", "和", "与", "及", "等", "在", "为", "是", "对", "把", "以", "将", "要", "个", "年",
+)
+_NUMERIC = re.compile(r"^[\d.,%％万亿千百十余多第]+$")
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+class JiebaTokenizer:
+    """Callable text → tokens. ``words`` join jieba's dictionary; numbers, punctuation, single
+    characters (when ``min_len=2``) and ``stopwords`` are dropped."""
+
+    def __init__(self, words: Iterable[str] = (), stopwords: Iterable[str] = (), hmm: bool = False,
+                 min_len: int = 1, engine: str = "jieba"):
+        self.words = tuple(words)
+        self.stopwords = tuple(stopwords)
+        self.hmm = hmm
+        self.min_len = min_len
+        self.engine = engine
+
+    def _tokenizer(self):
+        tk = self.__dict__.get("_tk")
+        if tk is None:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tk = jieba.Tokenizer()
+            for w in self.words:
+                tk.add_word(w, freq=2000)
+            self.__dict__["_tk"] = tk
+            self.__dict__["_stop"] = frozenset(self.stopwords)
+        return tk
+
+    def __call__(self, text: str) -> list[str]:
+        tk = self._tokenizer()
+        stop = self.__dict__["_stop"]
+        return [t for t in tk.lcut(text, HMM=self.hmm)
+                if len(t) >= self.min_len and t not in stop and not t.isspace()
+                and not _NUMERIC.match(t) and not _PUNCT.match(t)]
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def __repr__(self) -> str:
+        return f"JiebaTokenizer(words={len(self.words)}, stopwords={len(self.stopwords)}, hmm={self.hmm}, min_len={self.min_len})"
+
+
+def policy_tokenizer(min_len: int = 1, stopwords: Iterable[str] = DEFAULT_STOPWORDS) -> JiebaTokenizer:
+    """The tokenizer with the lexicon of ``labels/lexicon.yaml`` as user dictionary."""
+    from .taxonomy import load_lexicon
+
+    words = sorted({w for ws in load_lexicon().values() for w in ws})
+    return JiebaTokenizer(words, tuple(stopwords), hmm=False, min_len=min_len)
