@@ -114,7 +114,6 @@ def _merge_short_clauses(line: str, spans: list[tuple[int, int]]) -> list[tuple[
     merged: list[tuple[int, int]] = []
     for a, b in spans:
         piece = line[a:b].strip()
-        ends_semi = piece[-1:] in SEMIS
         if merged:
             pa, pb = merged[-1]
             prev = line[pa:pb].strip()
@@ -123,7 +122,6 @@ def _merge_short_clauses(line: str, spans: list[tuple[int, int]]) -> list[tuple[
                 merged[-1] = (pa, b)
                 continue
         merged.append((a, b))
-        del ends_semi
     return merged
 
 
@@ -165,12 +163,9 @@ def segment(text: str, year: int | None = None) -> list[Unit]:
 
         if looks_like_heading(line):
             push_heading(line)
-            # the heading's own path excludes itself
-            path_units_before = len(units)
-            stack_top = stack.pop()
+            top = stack.pop()  # the heading's own path excludes itself
             emit(0, len(line), True, period)
-            stack.append(stack_top)
-            del path_units_before
+            stack.append(top)
             continue
         spans = split_sentences(line)
         first = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -38,6 +37,3 @@ def handled() -> Iterator[None]:
         err("interrupted")
         raise typer.Exit(130) from None
 
-
-def stdout_is_tty() -> bool:
-    return sys.stderr.isatty()
