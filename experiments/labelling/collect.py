@@ -1,6 +1,7 @@
 """Turn the annotators' batch outputs into the committed annotation files (references, no text).
 
 Reproduce:  uv run python experiments/labelling/collect.py --work ../labelwork --out labels/annotations
+            uv run python experiments/labelling/collect.py --work ../labelwork/round2 --out labels/annotations --round 2
 Reads refs.jsonl (written by make_batches.py), out/batchK.tsv (annotator aK) and out/adjudicated.tsv.
 """
 
@@ -27,27 +28,30 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--round", type=int, default=1)
     a = ap.parse_args()
+    rnd = a.round
     work, out = Path(a.work), Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     refs = {json.loads(x)["key"]: json.loads(x) for x in (work / "refs.jsonl").read_text("utf-8").splitlines()}
     total = 0
     for batch in sorted((work / "out").glob("batch*.tsv")):
-        annotator = "a" + batch.stem.replace("batch", "")
+        annotator = ("a" if rnd == 1 else f"r{rnd}a") + batch.stem.replace("batch", "")
         rows = parse(batch)
-        with open(out / f"round1-{annotator}.jsonl", "w", encoding="utf-8") as f:
+        with open(out / f"round{rnd}-{annotator}.jsonl", "w", encoding="utf-8") as f:
             for key in sorted(rows):
                 themes, primary, _ = rows[key]
                 f.write(json.dumps({"ref": refs[key]["ref"], "themes": themes, "primary": primary,
-                                    "annotator": annotator, "round": 1, "sample": refs[key]["reason"]},
+                                    "annotator": annotator, "round": rnd, "sample": refs[key]["reason"]},
                                    ensure_ascii=False) + "\n")
         total += len(rows)
-    adj = parse(work / "out" / "adjudicated.tsv", with_reason=True)
-    with open(out / "round1-adjudicated.jsonl", "w", encoding="utf-8") as f:
+    adj_path = work / "out" / "adjudicated.tsv"
+    adj = parse(adj_path, with_reason=True) if adj_path.exists() else {}
+    with open(out / f"round{rnd}-adjudicated.jsonl", "w", encoding="utf-8") as f:
         for key in sorted(adj):
             themes, primary, reason = adj[key]
             f.write(json.dumps({"ref": refs[key]["ref"], "themes": themes, "primary": primary,
-                                "annotator": "adjudicator", "round": 1, "note": reason}, ensure_ascii=False) + "\n")
+                                "annotator": "adjudicator", "round": rnd, "note": reason}, ensure_ascii=False) + "\n")
     print(f"{total} annotations from {len(list((work / 'out').glob('batch*.tsv')))} annotators, {len(adj)} adjudicated")
 
 

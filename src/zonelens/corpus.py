@@ -92,33 +92,55 @@ def prepare(raw: RawDoc, manifest_row, overrides: Overrides) -> dict:
 def store_document(con: duckdb.DuckDBPyConnection, prep: dict) -> str:
     """Write one document in one transaction; returns 'added', 'replaced', 'unchanged' or 'duplicate:<path>'."""
     raw: RawDoc = prep["raw"]
-    doc_id = doc_id_for(raw.text)
+    doc_id = prep.get("doc_id") or doc_id_for(raw.text)
     existing = con.execute("SELECT doc_id, sha256 FROM documents WHERE path = ?", [raw.path]).fetchone()
     if existing and existing[1] == raw.sha256:
         return "unchanged"
     twin = con.execute("SELECT path FROM documents WHERE doc_id = ? AND path <> ?", [doc_id, raw.path]).fetchone()
     if twin:
         return "duplicate:" + twin[0]
-    units = prep["units"]
     with store.transaction(con):
         if existing:
             for table in ("sentences", "warnings", "documents"):
                 con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [existing[0]])
             for table in _derived_tables(con):
                 con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [existing[0]])
-        zone, year = prep["zone"], prep["year"]
-        con.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [doc_id, raw.path, raw.sha256, zone.value, year.value, prep["title"], zone.source,
-             year.source, zone.confidence, year.confidence, len(units), len(prep["cleaned"].text),
-             raw.format, raw.encoding, prep["cleaned"].text, datetime.now(timezone.utc).replace(tzinfo=None)],
-        )
-        rows = [(doc_id, u.idx, u.text, u.is_heading, u.heading_path, u.period, u.char_start, u.char_end)
-                for u in units]
-        con.executemany("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        for kind, msg in prep["cleaned"].warnings + raw.warnings:
-            con.execute("INSERT INTO warnings VALUES (?, ?, ?)", [doc_id, kind, msg])
+        doc, sents, warns = document_rows(prep)
+        con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc)
+        _insert_sentences(con, sents)
+        for w in warns:
+            con.execute("INSERT INTO warnings VALUES (?, ?, ?)", w)
     return "replaced" if existing else "added"
+
+
+_SENTENCE_COLS = ("doc_id", "idx", "text", "is_heading", "heading_path", "period", "char_start", "char_end")
+
+
+def _insert_sentences(con, sents: list[tuple]) -> None:
+    """Insert sentence rows in one statement (row-by-row executemany is most of ingest's time)."""
+    import pyarrow as pa
+
+    table = pa.table({c: [r[i] for r in sents] for i, c in enumerate(_SENTENCE_COLS)})
+    con.register("new_sentences", table)
+    try:
+        con.execute(f"INSERT INTO sentences ({', '.join(_SENTENCE_COLS)}) SELECT * FROM new_sentences")
+    finally:
+        con.unregister("new_sentences")
+
+
+def document_rows(prep: dict) -> tuple[list, list[tuple], list[tuple]]:
+    """The rows of one prepared document: (documents row, sentences rows, warnings rows)."""
+    raw: RawDoc = prep["raw"]
+    doc_id = prep.get("doc_id") or doc_id_for(raw.text)  # set where raw.text was dropped (scale.ingest)
+    units = prep["units"]
+    zone, year = prep["zone"], prep["year"]
+    doc = [doc_id, raw.path, raw.sha256, zone.value, year.value, prep["title"], zone.source,
+           year.source, zone.confidence, year.confidence, len(units), len(prep["cleaned"].text),
+           raw.format, raw.encoding, prep["cleaned"].text, datetime.now(timezone.utc).replace(tzinfo=None)]
+    sents = [(doc_id, u.idx, u.text, u.is_heading, u.heading_path, u.period, u.char_start, u.char_end)
+             for u in units]
+    warns = [(doc_id, kind, msg) for kind, msg in prep["cleaned"].warnings + raw.warnings]
+    return doc, sents, warns
 
 
 def _derived_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -154,8 +176,9 @@ def ingest(
     try:
         for path in files:
             try:
-                for raw in read_path(path, columns, max_mb):
-                    _ingest_one(con, raw, rows, overrides, skip_missing_year, report)
+                for event in read_documents(path, columns, max_mb, rows, overrides, skip_missing_year,
+                                            known=lambda p: _known_sha(con, p)):
+                    record_event(event, report, lambda prep: store_document(con, prep))
             except InputError as exc:
                 report.failures.append((exc.path, exc.reason))
             if progress:
@@ -184,27 +207,51 @@ def summary(db: str | Path) -> dict:
         con.close()
 
 
-def _ingest_one(con, raw: RawDoc, rows, overrides: Overrides, skip_missing_year: bool,
-                report: IngestReport) -> None:
-    if skip_missing_year and any(k == "missing_year" for k, _ in raw.warnings) and not overrides.year:
-        report.warnings.append((raw.path, raw.warnings[0][1] + "; skipped (not a dated report)"))
+def _known_sha(con, path: str) -> str | None:
+    row = con.execute("SELECT sha256 FROM documents WHERE path = ?", [path]).fetchone()
+    return row[0] if row else None
+
+
+def read_documents(path: Path, columns: Columns, max_mb: float, rows, overrides: Overrides,
+                   skip_missing_year: bool, known: Callable[[str], str | None]) -> Iterator[tuple]:
+    """Read one file and prepare its documents; no database access (``known`` gives a stored sha256).
+
+    Yields events ``(kind, path, data)``: ``("warning", path, message)``, ``("unchanged", path,
+    None)`` or ``("prepared", path, prep)``. Raises InputError for a file that cannot be read; the
+    events already yielded stand. Shared by the single-process and the distributed ingest.
+    """
+    for raw in read_path(path, columns, max_mb):
+        if skip_missing_year and any(k == "missing_year" for k, _ in raw.warnings) and not overrides.year:
+            yield ("warning", raw.path, raw.warnings[0][1] + "; skipped (not a dated report)")
+            continue
+        if known(raw.path) == raw.sha256:
+            yield ("unchanged", raw.path, None)
+            continue
+        try:
+            prep = prepare(raw, manifest_lookup(rows, raw.path), overrides)
+        except InputError as exc:
+            if "#" in raw.path:  # an empty row of a corpus file: a warning, the file goes on
+                yield ("warning", raw.path, exc.reason + "; skipped")
+                continue
+            raise
+        yield ("prepared", raw.path, prep)
+
+
+def record_event(event: tuple, report: IngestReport, store_prep: Callable[[dict], str]) -> None:
+    """Store a prepared document with ``store_prep`` (e.g. store_document) and count the outcome."""
+    kind, path, data = event
+    if kind == "warning":
+        report.warnings.append((path, data))
         return
-    known = con.execute("SELECT sha256 FROM documents WHERE path = ?", [raw.path]).fetchone()
-    if known and known[0] == raw.sha256:
+    if kind == "unchanged":
         report.unchanged += 1
         return
-    try:
-        prep = prepare(raw, manifest_lookup(rows, raw.path), overrides)
-    except InputError as exc:
-        if "#" in raw.path:  # an empty row of a corpus file: a warning, the file goes on
-            report.warnings.append((raw.path, exc.reason + "; skipped"))
-            return
-        raise
-    outcome = store_document(con, prep)
+    prep = data
+    outcome = store_prep(prep)
     if outcome.startswith("duplicate:"):
-        report.warnings.append((raw.path, f"same text as {outcome[10:]} already stored; not stored twice"))
+        report.warnings.append((path, f"same text as {outcome[10:]} already stored; not stored twice"))
         return
     setattr(report, outcome, getattr(report, outcome) + 1)
     if outcome != "unchanged":
         report.sentences += len(prep["units"])
-        report.warnings.extend((raw.path, msg) for _, msg in prep["cleaned"].warnings)
+        report.warnings.extend((path, msg) for _, msg in prep["cleaned"].warnings)

@@ -73,7 +73,7 @@ class E5Embedder:
 
 
 def cached_embeddings(con, keys: list[tuple[str, int]], texts: list[str], embedder: E5Embedder,
-                      progress: Callable[[int], None] | None = None) -> np.ndarray:
+                      progress: Callable[[int], None] | None = None, chunk_size: int = 2048) -> np.ndarray:
     """Embeddings for (doc_id, idx) sentences, computed once and cached in table ``embeddings``."""
     con.execute("""CREATE TABLE IF NOT EXISTS embeddings (doc_id VARCHAR, idx INTEGER, model VARCHAR,
                    vec FLOAT[384], PRIMARY KEY (doc_id, idx, model))""")
@@ -91,10 +91,12 @@ def cached_embeddings(con, keys: list[tuple[str, int]], texts: list[str], embedd
         out[pos] = vec
         have[pos] = True
     missing = np.flatnonzero(~have)
-    if len(missing):
-        vecs = embedder.passage([texts[i] for i in missing], progress)
-        out[missing] = vecs
-        rows = pd.DataFrame({"doc_id": [keys[i][0] for i in missing], "idx": [keys[i][1] for i in missing],
+    # Compute and store in chunks, so an interrupted run keeps what it already embedded.
+    for start in range(0, len(missing), chunk_size):
+        part = missing[start:start + chunk_size]
+        vecs = embedder.passage([texts[i] for i in part], progress)
+        out[part] = vecs
+        rows = pd.DataFrame({"doc_id": [keys[i][0] for i in part], "idx": [keys[i][1] for i in part],
                              "model": model, "vec": list(vecs)})
         con.register("new_vecs", rows)
         con.execute("INSERT OR REPLACE INTO embeddings SELECT doc_id, idx, model, vec::FLOAT[384] FROM new_vecs")

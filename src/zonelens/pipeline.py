@@ -1,16 +1,26 @@
-"""The main job: the whole pipeline on the bundled sample reports (or any folder), end to end.
+"""The main job: the whole pipeline over a folder of reports, end to end.
 
-For now: ingest → corpus summary. Later stages (themes, topics, exports, report) plug in here.
+ingest → themes (the shipped classifier) → topics (BERTopic) → exports → HTML report.
+:func:`run_demo` is :func:`run` on the fictional sample reports bundled with the package.
+Every stage is resumable: re-running skips unchanged reports and sentences already classified.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .corpus import IngestReport, ingest, summary
+from .errors import ModelError, UsageError, ZonelensError
+from .export import ExportResult, export_aggregates
+from .report import ReportResult, build_report
+from .themes.run import apply_model
+from .topics import FitResult, apply_topics, fit_topics, model_summary
+
+# progress(stage, advance, total): stage names the step; advance/total count items where known.
+Progress = Callable[[str, int, "int | None"], None]
 
 
 def sample_reports_dir() -> Path:
@@ -19,17 +29,94 @@ def sample_reports_dir() -> Path:
 
 
 @dataclass
-class DemoResult:
+class RunResult:
+    out: Path
     db: Path
     ingest: IngestReport
     summary: dict
+    themes: dict
+    topics: FitResult | None
+    exports: list[ExportResult]
+    report: ReportResult
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def outputs(self) -> list[tuple[str, Path]]:
+        """(what, path) of everything written, for the CLI to print."""
+        out = [("corpus database", self.db)]
+        if self.topics is not None:
+            out.append(("topic model", self.topics.model_dir))
+        for e in self.exports:
+            out.append(("table", e.output))
+            if e.vega is not None:
+                out.append(("Vega-Lite spec", e.vega))
+        out.append(("report", self.report.path))
+        return out
 
 
-def run_demo(out_dir: str | Path = "zonelens-demo", progress: Callable[[str], None] | None = None) -> DemoResult:
-    """Ingest the bundled samples into ``out_dir/zonelens.duckdb`` and summarise the corpus."""
+# Kept for callers of the first version of the main job.
+DemoResult = RunResult
+
+
+def run(sources: Iterable[str | Path], out_dir: str | Path, model: str = "themes", manifest: str | Path | None = None,
+        recursive: bool = False, topics: bool = True, topic_params: dict | None = None, by: str = "zone,year",
+        n_boot: int = 1000, progress: Progress | None = None) -> RunResult:
+    """Run the whole pipeline on report files/folders, writing everything under ``out_dir``:
+    ``zonelens.duckdb``, ``topics-model/``, ``themes.csv`` (tidy) + ``themes-wide.csv`` + a Vega-Lite
+    spec, ``topics.csv``, and ``report.html``."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    src = sample_reports_dir()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ZonelensError(f"{out}: cannot create the output folder ({exc.strerror})") from None
     db = out / "zonelens.duckdb"
-    report = ingest([src], db, manifest=src / "manifest.csv", progress=progress)
-    return DemoResult(db, report, summary(db))
+    tick = progress or (lambda stage, advance, total: None)
+    rep = ingest(sources, db, manifest=manifest, recursive=recursive, progress=lambda path: tick("ingest", 1, None))
+    if rep.documents == 0:
+        raise ZonelensError(f"no report could be ingested ({len(rep.failures)} failed); nothing to analyse")
+    themes = apply_model(db, model, progress=lambda n, total: tick("themes", n, total))
+    notes: list[str] = []
+    fitted = None
+    if topics:
+        try:
+            fitted = _topics(db, out / "topics-model", rep, topic_params, tick)
+        except (UsageError, ModelError) as exc:  # too few sentences, or no cluster: the rest still comes out
+            notes.append(f"topics skipped: {exc}")
+    tick("exports", 0, None)
+    exports = [
+        export_aggregates(db, "themes", by, "csv", out / "themes.csv", vega=True, model_id=themes["model_id"],
+                          n_boot=n_boot),
+        export_aggregates(db, "themes", by, "csv", out / "themes-wide.csv", wide=True, model_id=themes["model_id"],
+                          n_boot=0),
+    ]
+    if fitted is not None:
+        exports.append(export_aggregates(db, "topics", by, "csv", out / "topics.csv", model_id=fitted.model_id,
+                                         n_boot=n_boot))
+    tick("report", 0, None)
+    report = build_report(db, out / "report.html", model_id=themes["model_id"],
+                          topic_model_id=fitted.model_id if fitted else None, n_boot=n_boot)
+    notes += report.warnings
+    return RunResult(out, db, rep, summary(db), themes, fitted, exports, report, notes)
+
+
+def _topics(db: Path, model_dir: Path, rep: IngestReport, params: dict | None, tick: Progress) -> FitResult:
+    """Fit the topic model, or keep the one already in ``model_dir`` when no report was added or changed
+    (and none was asked with other parameters)."""
+    if model_dir.is_dir() and rep.added == 0 and rep.replaced == 0 and params is None:
+        try:
+            kept = apply_topics(db, model_dir, progress=tick)
+            s = model_summary(model_dir)
+            return FitResult(model_dir, kept["model_id"], s["n_sentences"], s["n_topics"], s["outlier_share"],
+                             s["outlier_share_raw"])
+        except ModelError:  # unreadable: fit again
+            pass
+    return fit_topics(db, model_dir, params, progress=tick)
+
+
+def run_demo(out_dir: str | Path = "zonelens-demo", model: str = "themes",
+             progress: Progress | None = None) -> RunResult:
+    """The main job on the bundled sample reports."""
+    src = sample_reports_dir()
+    return run([src], out_dir, model=model, manifest=src / "manifest.csv", progress=progress)

@@ -24,33 +24,66 @@ class JiebaTokenizer:
     characters (when ``min_len=2``) and ``stopwords`` are dropped."""
 
     def __init__(self, words: Iterable[str] = (), stopwords: Iterable[str] = (), hmm: bool = False,
-                 min_len: int = 1, engine: str = "jieba"):
+                 min_len: int = 1, engine: str = "auto"):
         self.words = tuple(words)
         self.stopwords = tuple(stopwords)
         self.hmm = hmm
         self.min_len = min_len
         self.engine = engine
 
+    def _resolved_engine(self) -> str:
+        """``auto`` picks rjieba (jieba-rs, the same dictionary and algorithm in Rust) when it is
+        installed and HMM is off; its output then matches jieba's (tested). Otherwise jieba."""
+        if self.engine == "jieba" or self.hmm:
+            return "jieba"
+        if self.engine in ("auto", "rjieba"):
+            try:
+                import rjieba  # noqa: F401
+                return "rjieba"
+            except ImportError:
+                if self.engine == "rjieba":
+                    raise
+                return "jieba"
+        raise ValueError(f"unknown tokenizer engine '{self.engine}' (auto, jieba, rjieba)")
+
     def _tokenizer(self):
         tk = self.__dict__.get("_tk")
         if tk is None:
-            import logging
+            if self._resolved_engine() == "rjieba":
+                import rjieba
 
-            import jieba
+                tk = rjieba.Jieba()
+                for w in self.words:
+                    tk.add_word(w, 2000, None)
+                self.__dict__["_cut"] = tk.cut  # cut(text, hmm)
+            else:
+                import logging
 
-            jieba.setLogLevel(logging.WARNING)
-            tk = jieba.Tokenizer()
-            for w in self.words:
-                tk.add_word(w, freq=2000)
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                for w in self.words:
+                    tk.add_word(w, freq=2000)
+                self.__dict__["_cut"] = self._jieba_cut
             self.__dict__["_tk"] = tk
             self.__dict__["_stop"] = frozenset(self.stopwords)
         return tk
 
+    def _jieba_cut(self, text: str, hmm: bool) -> list[str]:
+        return self.__dict__["_tk"].lcut(text, HMM=hmm)
+
+    def cut(self, text: str) -> list[str]:
+        """Raw segmentation (no filtering)."""
+        self._tokenizer()
+        return self.__dict__["_cut"](text, self.hmm)
+
     def __call__(self, text: str) -> list[str]:
-        tk = self._tokenizer()
+        self._tokenizer()
         stop = self.__dict__["_stop"]
-        return [t for t in tk.lcut(text, HMM=self.hmm)
-                if len(t) >= self.min_len and t not in stop and not t.isspace()
+        min_len = self.min_len
+        return [t for t in self.__dict__["_cut"](text, self.hmm)
+                if len(t) >= min_len and t not in stop and not t.isspace()
                 and not _NUMERIC.match(t) and not _PUNCT.match(t)]
 
     def __getstate__(self) -> dict:
@@ -60,7 +93,7 @@ class JiebaTokenizer:
         self.__dict__.update(state)
 
     def __repr__(self) -> str:
-        return f"JiebaTokenizer(words={len(self.words)}, stopwords={len(self.stopwords)}, hmm={self.hmm}, min_len={self.min_len})"
+        return f"JiebaTokenizer(words={len(self.words)}, stopwords={len(self.stopwords)}, hmm={self.hmm}, min_len={self.min_len}, engine={self.engine!r})"
 
 
 def policy_tokenizer(min_len: int = 1, stopwords: Iterable[str] = DEFAULT_STOPWORDS) -> JiebaTokenizer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from .common import app
-from . import demo as _demo, ingest as _ingest, themes as _themes  # noqa: F401  (register commands)
+from . import demo as _demo, export as _export, ingest as _ingest, themes as _themes  # noqa: F401  (register commands)
 
 try:  # sub-apps register themselves when present
     from .label import app as _label_app
@@ -17,6 +17,10 @@ try:  # sub-apps register themselves when present
     app.add_typer(_label_app, name="label")
 except ImportError:  # pragma: no cover
     pass
+
+from .topics import app as _topics_app  # noqa: E402
+
+app.add_typer(_topics_app, name="topics")
 
 
 def main() -> None:  # pragma: no cover

@@ -12,7 +12,8 @@ from rich.table import Table
 from ..corpus import summary as corpus_summary
 from ..pipeline import run_demo
 from ..store import DEFAULT_DB
-from .common import app, err, handled
+from .common import app, handled
+from .export import StageBar, print_run, stage_progress
 
 
 def _print_summary(s: dict, db: Path) -> None:
@@ -32,16 +33,14 @@ def _print_summary(s: dict, db: Path) -> None:
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the outputs (created).")] = Path("zonelens-demo"),
+    model: Annotated[str, typer.Option("--model", "-m", help="Theme model: themes (embeddings) or themes-fast.")] = "themes",
 ) -> None:
-    """Run the main job on the bundled sample reports and say where the outputs are."""
-    with handled():
-        result = run_demo(out)
-    for path, msg in result.ingest.warnings:
-        err(f"warning: {path}: {msg}")
-    for path, reason in result.ingest.failures:
-        err(f"failed: {path}: {reason}")
+    """Run the main job on the bundled sample reports (ingest → themes → topics → exports → report)
+    and say where the outputs are."""
+    with handled(), stage_progress() as bar:
+        result = run_demo(out, model=model, progress=StageBar(bar))
     _print_summary(result.summary, result.db)
-    typer.echo(f"outputs: corpus database {result.db}")
+    print_run(result)
     if result.ingest.failures:
         raise typer.Exit(1)
 

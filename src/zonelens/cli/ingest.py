@@ -10,11 +10,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..corpus import Overrides, expand_paths, ingest as run_ingest
 from ..export import FORMATS, sentences_frame, write_frame
+from ..errors import UsageError
 from ..ingest.readers import DEFAULT_MAX_MB, Columns
+from ..scale.ingest import ingest_distributed
 from ..store import DEFAULT_DB
 from .common import app, err, handled
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
+DaskOpt = Annotated[Optional[str], typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")]
+ParquetOpt = Annotated[Optional[Path], typer.Option("--parquet", help="With --dask: keep the corpus as Parquet parts in this folder instead of the DuckDB file.")]
 
 
 @app.command()
@@ -31,6 +35,8 @@ def ingest(
     title_col: Annotated[Optional[str], typer.Option(help="Corpus files: column with the title.")] = None,
     max_mb: Annotated[float, typer.Option(help="Refuse report files larger than this (MB).")] = DEFAULT_MAX_MB,
     keep_undated: Annotated[bool, typer.Option(help="Corpus files: store rows whose year column is empty (default: skip with a warning).")] = False,
+    dask: DaskOpt = None,
+    parquet: ParquetOpt = None,
 ) -> None:
     """Read reports, clean and segment them into sentences, and store them in the corpus DB.
 
@@ -38,13 +44,16 @@ def ingest(
     every file was ingested, 1 when some failed (the others are stored), 2 on usage errors.
     """
     with handled():
+        if parquet is not None and not dask:
+            raise UsageError("--parquet needs --dask (use --dask local:1 for one local worker)")
         total = sum(1 for _ in expand_paths(paths, recursive))
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
                       disable=total < 2) as bar:
             task = bar.add_task("ingesting", total=total)
-            report = run_ingest(
-                paths, db, manifest=manifest, recursive=recursive, overrides=Overrides(zone, year),
+            extra = {"dask": dask, "parquet": parquet} if dask else {}
+            report = (ingest_distributed if dask else run_ingest)(
+                paths, db, **extra, manifest=manifest, recursive=recursive, overrides=Overrides(zone, year),
                 columns=Columns(text_col, zone_col, year_col, title_col), max_mb=max_mb,
                 skip_missing_year=not keep_undated, progress=lambda _p: bar.advance(task),
             )
@@ -55,7 +64,7 @@ def ingest(
     typer.echo(
         f"{report.documents} documents ({report.added} added, {report.replaced} replaced, "
         f"{report.unchanged} unchanged), {report.sentences} new sentences, "
-        f"{len(report.warnings)} warnings, {len(report.failures)} failures → {db}"
+        f"{len(report.warnings)} warnings, {len(report.failures)} failures → {parquet or db}"
     )
     if report.failures:
         raise typer.Exit(1)

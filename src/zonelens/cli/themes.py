@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import Progress
 
+from ..errors import UsageError
+from ..scale.apply import apply_distributed
 from ..store import DEFAULT_DB
 from ..themes.run import apply_model, classify as run_classify, evaluate_model, report_markdown, train_model
 from .common import app, handled
@@ -58,15 +60,35 @@ def classify(
     model: ModelOpt = None,
     format: Annotated[Optional[str], typer.Option("--format", help="jsonl or csv (default: from the file names).")] = None,
 ) -> None:
-    """Classify sentences into themes: one output line per input line, same order."""
+    """Classify sentences into themes: one output line per input line, same order.
+
+    Empty text or text without Chinese gets no theme and zero scores; very long texts are read
+    from their first 400 characters; a malformed line stops with its line number and writes no
+    output file.
+    """
     with handled():
-        run_classify(input, output, model, format)
+        rep = run_classify(input, output, model, format)
+    if rep.no_chinese:
+        typer.echo(f"note: {rep.no_chinese} of {rep.records} records had no Chinese text (no themes, scores 0)", err=True)
+    if rep.truncated:
+        typer.echo(f"note: {rep.truncated} records are longer than 400 characters; their first 400 were classified", err=True)
 
 
 @app.command()
-def apply(db: DbOpt = Path(DEFAULT_DB), model: ModelOpt = None) -> None:
+def apply(
+    db: DbOpt = Path(DEFAULT_DB),
+    model: ModelOpt = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")] = None,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="With --dask: read sentences from and write predictions to this Parquet corpus folder instead of the DuckDB file.")] = None,
+) -> None:
     """Classify every corpus sentence and store it in table theme_predictions (resumable, idempotent)."""
     with handled(), Progress(transient=True) as bar:
+        if parquet is not None and not dask:
+            raise UsageError("--parquet needs --dask (use --dask local:1 for one local worker)")
         task = bar.add_task("classifying", total=None)
-        res = apply_model(db, model, progress=lambda n, total: bar.update(task, advance=n, total=total))
-    typer.echo(f"{res['classified']} sentences classified with {res['model_id']} → {db}")
+        tick = lambda n, total: bar.update(task, advance=n, total=total)  # noqa: E731
+        if dask:
+            res = apply_distributed(db, model, dask=dask, parquet=parquet, progress=tick)
+        else:
+            res = apply_model(db, model, progress=tick)
+    typer.echo(f"{res['classified']} sentences classified with {res['model_id']} → {parquet or db}")

@@ -13,7 +13,10 @@ def prf(y: np.ndarray, p: np.ndarray) -> dict:
     prec = tp / (tp + fp) if tp + fp else 0.0
     rec = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4), "support": int(y.sum())}
+    neg = int((1 - y).sum())
+    # tpr/fpr feed the prevalence correction (adjusted classify-and-count) in aggregation.
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4), "support": int(y.sum()),
+            "tp": tp, "fp": fp, "fn": fn, "tpr": round(rec, 4), "fpr": round(fp / neg, 4) if neg else 0.0}
 
 
 def ece(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
@@ -62,5 +65,6 @@ def theme_metrics(Y: np.ndarray, proba: np.ndarray, pred: np.ndarray, themes, gr
         "min_theme_f1": round(float(min(v["f1"] for v in per.values())), 4),
         "ece": ece(Y, proba),
         "doc_share_mae": share_error(Y, pred, groups),
+        "doc_share_mae_prob": share_error(Y, proba, groups),
         "primary_confusion": confusion,
     }

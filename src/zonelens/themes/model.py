@@ -10,6 +10,8 @@ them; no theme means other.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -19,9 +21,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from ..embed import E5Embedder
-from ..tokenize import JiebaTokenizer, policy_tokenizer
+from ..tokenize import policy_tokenizer
 
 MAX_CHARS = 400  # longer "sentences" (run-on lists) are cut for features; the text is not changed
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def has_chinese(text: str) -> bool:
+    """True when the text holds at least one CJK ideograph (the only evidence the model reads)."""
+    return bool(_CJK.search(text or ""))
 
 
 def as_frame(X) -> pd.DataFrame:
@@ -147,15 +155,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        """Calibrated probability per theme, shape (n, n_themes)."""
+        """Calibrated probability per theme, shape (n, n_themes). A text without any Chinese
+        character (empty, whitespace, English, numbers) gets 0 for every theme: no evidence."""
         df = as_frame(X)
-        if len(df) == 0:
-            return np.zeros((0, len(self.themes)))
-        Xf = self._features(df, self.vectorizers_, fit=False)
         out = np.zeros((len(df), len(self.themes)))
+        keep = np.array([has_chinese(str(t)) for t in df["text"]], dtype=bool)
+        if not keep.any():
+            return out
+        part = df if keep.all() else df[keep]
+        Xf = self._features(part, self.vectorizers_, fit=False)
         for j, (lr, cal) in enumerate(zip(self.models_, self.calibrators_)):
             s = self._score(lr, Xf)
-            out[:, j] = cal.predict_proba(s[:, None])[:, 1] if cal is not None else (s > 0).astype(float)
+            out[keep, j] = cal.predict_proba(s[:, None])[:, 1] if cal is not None else (s > 0).astype(float)
         return out
 
     def predict(self, X) -> np.ndarray:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sys
 from pathlib import Path
 from typing import Callable, Iterable
 
-import numpy as np
 import pandas as pd
 
 from .. import store
 from ..embed import E5Embedder, cached_embeddings
-from ..errors import UsageError, ZonelensError
 from ..taxonomy import Taxonomy, load_taxonomy
 from .artifact import load_model, save_model
+from .classify import ClassifyReport, classify  # noqa: F401  (the classify entry point lives there)
 from .metrics import theme_metrics
 from .model import ThemeClassifier
 from .training import attach_embeddings, grouped_cv, label_matrix, load_training_set
@@ -54,7 +49,9 @@ def train_model(labels: Iterable, db, out: str | Path, params: dict | None = Non
 def report_markdown(name: str, m: dict) -> str:
     lines = [f"# {name}: grouped {m.get('folds', 5)}-fold cross-validation by document", "",
              f"{m['n_sentences']} sentences, {m['n_documents']} documents. macro-F1 **{m['macro_f1']}**, "
-             f"min theme F1 {m['min_theme_f1']}, ECE {m['ece']}, per-document share MAE {m['doc_share_mae']}.", "",
+             f"min theme F1 {m['min_theme_f1']}, ECE {m['ece']}, "
+             f"per-document share MAE {m['doc_share_mae']} (count of decisions), "
+             f"{m.get('doc_share_mae_prob', '–')} (mean probability).", "",
              "| theme | precision | recall | F1 | support |", "| --- | --- | --- | --- | --- |"]
     for t, v in m["per_theme"].items():
         lines.append(f"| {t} | {v['precision']} | {v['recall']} | {v['f1']} | {v['support']} |")
@@ -80,71 +77,40 @@ def evaluate_model(model_name, labels: Iterable, db) -> dict:
     return m
 
 
-def _rows(model, texts: list[str], ids: list, proba: np.ndarray) -> list[dict]:
-    return [{"id": i, "themes": th, "primary": pr,
-             "scores": {t: round(float(p), 4) for t, p in zip(model.themes, row)}}
-            for i, (th, pr), row in zip(ids, model.decide(proba), proba)]
-
-
-def read_input(path: str, fmt: str | None) -> tuple[list, list[str]]:
-    """Read `id`/`text` records from JSONL or CSV (a file, or '-' for stdin)."""
-    raw = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8-sig")
-    fmt = fmt or ("csv" if path.endswith(".csv") else "jsonl")
-    ids, texts = [], []
-    if fmt == "csv":
-        reader = csv.DictReader(io.StringIO(raw))
-        if not reader.fieldnames or "text" not in reader.fieldnames:
-            raise ZonelensError(f"{path}: CSV needs a 'text' column")
-        for n, row in enumerate(reader, 1):
-            ids.append(row.get("id") or n)
-            texts.append(row["text"] or "")
-        return ids, texts
-    for n, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ZonelensError(f"{path}: line {n}: malformed JSON ({exc.msg})") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise ZonelensError(f"{path}: line {n}: expected an object with a string 'text'")
-        ids.append(obj.get("id", n))
-        texts.append(obj["text"])
-    return ids, texts
-
-
-def classify(input_path: str, output: str | None, model_name=None, fmt: str | None = None,
-             batch: int = 2048) -> int:
-    """Classify texts; one output record per input record, in order. Returns the count."""
-    model, _ = load_model(model_name, load_taxonomy())
-    ids, texts = read_input(input_path, fmt)
-    out_fmt = fmt or ("csv" if output and str(output).endswith(".csv") else "jsonl")
-    rows = []
-    for i in range(0, len(texts), batch):
-        chunk = texts[i:i + batch]
-        rows.extend(_rows(model, chunk, ids[i:i + batch], model.predict_proba(chunk)))
-    if out_fmt == "csv":
-        flat = pd.DataFrame([{"id": r["id"], "themes": ";".join(r["themes"]), "primary": r["primary"] or "",
-                              **{f"p_{t}": r["scores"][t] for t in model.themes}} for r in rows])
-        text = flat.to_csv(index=False)
-    else:
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    if output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        Path(output).write_text(text, encoding="utf-8")
-    return len(rows)
-
-
 PRED_SCHEMA = """CREATE TABLE IF NOT EXISTS theme_predictions (
     doc_id VARCHAR, idx INTEGER, model_id VARCHAR, themes VARCHAR[], "primary" VARCHAR,
     scores MAP(VARCHAR, DOUBLE), PRIMARY KEY (doc_id, idx, model_id))"""
 
 
+def prediction_frame(model, model_id: str, part: pd.DataFrame) -> pd.DataFrame:
+    """Classify sentence rows (doc_id, idx, text[, heading_path, embedding]) into theme_predictions rows."""
+    proba = model.predict_proba(part)
+    decided = model.decide(proba)
+    return pd.DataFrame({"doc_id": part["doc_id"].to_numpy(), "idx": part["idx"].to_numpy(),
+                         "model_id": model_id, "themes": [d[0] for d in decided],
+                         "primary": [d[1] for d in decided], "keys": [list(model.themes)] * len(part),
+                         "vals": [list(map(float, r)) for r in proba]})
+
+
+def store_predictions(con, frame: pd.DataFrame) -> None:
+    """Insert (or replace) a prediction_frame in theme_predictions, in one transaction."""
+    con.register("new_preds", frame)
+    try:
+        with store.transaction(con):
+            con.execute("""INSERT OR REPLACE INTO theme_predictions SELECT doc_id, idx, model_id, themes,
+                           "primary", map(keys, vals) FROM new_preds""")
+    finally:
+        con.unregister("new_preds")
+
+
+def model_id_of(meta: dict) -> str:
+    return f"{meta['name']}@{meta['artifact']['sha256'][:12]}"
+
+
 def apply_model(db, model_name=None, batch: int = 4096, progress: Callable[[int, int], None] | None = None) -> dict:
     """Classify every sentence of the corpus not yet classified by this model (resumable, idempotent)."""
     model, meta = load_model(model_name, load_taxonomy())
-    model_id = f"{meta['name']}@{meta['artifact']['sha256'][:12]}"
+    model_id = model_id_of(meta)
     con = store.connect(db)
     try:
         con.execute(PRED_SCHEMA)
@@ -158,18 +124,7 @@ def apply_model(db, model_name=None, batch: int = 4096, progress: Callable[[int,
                 vecs = cached_embeddings(con, list(zip(part["doc_id"], part["idx"])), list(part["text"]),
                                          model.embedder or E5Embedder())
                 part = part.assign(embedding=list(vecs))
-            proba = model.predict_proba(part)
-            decided = model.decide(proba)
-            frame = pd.DataFrame({"doc_id": part["doc_id"].to_numpy(), "idx": part["idx"].to_numpy(),
-                                  "model_id": model_id, "themes": [d[0] for d in decided],
-                                  "primary": [d[1] for d in decided],
-                                  "keys": [list(model.themes)] * len(part),
-                                  "vals": [list(map(float, r)) for r in proba]})
-            con.register("new_preds", frame)
-            with store.transaction(con):
-                con.execute("""INSERT OR REPLACE INTO theme_predictions SELECT doc_id, idx, model_id, themes,
-                               "primary", map(keys, vals) FROM new_preds""")
-            con.unregister("new_preds")
+            store_predictions(con, prediction_frame(model, model_id, part))
             if progress:
                 progress(len(part), total)
     finally:

