@@ -23,7 +23,15 @@ from zonelens.export import export_aggregates
 from zonelens.themes.run import PRED_SCHEMA
 
 THEMES = ("investment", "innovation", "environment", "livelihood", "party")
-MID = "themes-fast@0d4336665369"
+def _shipped_fast_id() -> str:
+    """The shipped themes-fast model's id (name@sha12), so the rates test follows retraining."""
+    from zonelens.themes.artifact import read_meta, resolve_model_dir
+    from zonelens.themes.run import model_id_of
+
+    return model_id_of(read_meta(resolve_model_dir("themes-fast")))
+
+
+MID = _shipped_fast_id()
 
 
 def add_doc(con, doc_id: str, zone: str | None, year: int | None, rows: list[tuple], model_id: str = MID) -> None:

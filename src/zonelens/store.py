@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS warnings (
     kind VARCHAR NOT NULL,
     message VARCHAR NOT NULL
 );
+CREATE INDEX IF NOT EXISTS documents_path ON documents (path);  -- ingest looks documents up by path
 """
 
 

@@ -17,6 +17,7 @@ DEFAULT_STOPWORDS = (
 )
 _NUMERIC = re.compile(r"^[\d.,%％万亿千百十余多第]+$")
 _PUNCT = re.compile(r"^[\W_]+$")
+_DROP = re.compile(r"^(?:[\d.,%％万亿千百十余多第]+|[\W_]+)$")  # numbers, or punctuation/whitespace only
 
 
 class JiebaTokenizer:
@@ -82,9 +83,9 @@ class JiebaTokenizer:
         self._tokenizer()
         stop = self.__dict__["_stop"]
         min_len = self.min_len
+        drop = _DROP.match
         return [t for t in self.__dict__["_cut"](text, self.hmm)
-                if len(t) >= min_len and t not in stop and not t.isspace()
-                and not _NUMERIC.match(t) and not _PUNCT.match(t)]
+                if len(t) >= min_len and t not in stop and not drop(t)]
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}

@@ -119,3 +119,13 @@ def test_predict_proba_zero_rows_for_no_chinese(fast):
     p = model.predict_proba(["", "新增就业岗位5000个。", "abc"])
     assert np.all(p[[0, 2]] == 0) and p[1].max() > 0.5
     assert model.predict_proba([]).shape == (0, len(model.themes))
+
+
+def test_worker_processes_give_the_same_output(tmp_path, fast):
+    texts = ["加强基层党组织建设。", "新建学校3所，新增学位2000个。", "", "引进签约项目12个。", "推进污水管网改造。"] * 9
+    inp = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": t} for i, t in enumerate(texts)])
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    classify(str(inp), str(one), fast, batch=4, jobs=1)
+    rep = classify(str(inp), str(two), fast, batch=4, jobs=2)
+    assert rep.records == len(texts) and rep.no_chinese == 9
+    assert two.read_text("utf-8") == one.read_text("utf-8")

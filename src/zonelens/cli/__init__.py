@@ -1,30 +1,35 @@
 """The `zonelens` command. Thin: parse options, call one library function, map errors to exit codes.
 
 Exit codes: 0 success; 1 some input failed (the rest was done) or an expected error; 2 usage error.
-Nothing imports this package.
+Nothing imports this package. ``zonelens classify`` takes a fast path that loads only its own
+command module (see cli/classify.py); everything else builds the full command tree (cli/tree.py).
 """
 
 from __future__ import annotations
 
-import typer
-
-from .common import app
-from . import demo as _demo, export as _export, ingest as _ingest, themes as _themes  # noqa: F401  (register commands)
-
-try:  # sub-apps register themselves when present
-    from .label import app as _label_app
-
-    app.add_typer(_label_app, name="label")
-except ImportError:  # pragma: no cover
-    pass
-
-from .topics import app as _topics_app  # noqa: E402
-
-app.add_typer(_topics_app, name="topics")
+import sys
 
 
 def main() -> None:  # pragma: no cover
+    if len(sys.argv) > 1 and sys.argv[1] == "classify" and not {"--help", "-h"} & set(sys.argv[2:]):
+        import typer
+
+        from .classify import classify
+
+        sys.argv = [f"{sys.argv[0]} classify", *sys.argv[2:]]
+        typer.run(classify)
+        return
+    from .tree import app
+
     app()
 
 
-__all__ = ["app", "main", "typer"]
+def __getattr__(name: str):
+    if name == "app":
+        from .tree import app
+
+        return app
+    raise AttributeError(name)
+
+
+__all__ = ["app", "main"]

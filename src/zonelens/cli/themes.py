@@ -1,4 +1,4 @@
-"""`zonelens train | evaluate | classify | apply`: the theme classifier."""
+"""`zonelens train | evaluate | apply`: the theme classifier (`classify` is in cli/classify.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.progress import Progress
 from ..errors import UsageError
 from ..scale.apply import apply_distributed
 from ..store import DEFAULT_DB
-from ..themes.run import apply_model, classify as run_classify, evaluate_model, report_markdown, train_model
+from ..themes.run import apply_model, evaluate_model, report_markdown, train_model
 from .common import app, handled
 
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
@@ -51,27 +51,6 @@ def evaluate(labels: LabelsOpt, model: ModelOpt = None, db: DbOpt = Path(DEFAULT
     typer.echo(report_markdown(str(model or "themes"), m))
     if output:
         output.write_text(json.dumps(m, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-@app.command()
-def classify(
-    input: Annotated[str, typer.Argument(help="JSONL (lines with 'text' and optional 'id') or CSV with a 'text' column; '-' for stdin.")],
-    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Output file (default stdout); .csv for CSV.")] = None,
-    model: ModelOpt = None,
-    format: Annotated[Optional[str], typer.Option("--format", help="jsonl or csv (default: from the file names).")] = None,
-) -> None:
-    """Classify sentences into themes: one output line per input line, same order.
-
-    Empty text or text without Chinese gets no theme and zero scores; very long texts are read
-    from their first 400 characters; a malformed line stops with its line number and writes no
-    output file.
-    """
-    with handled():
-        rep = run_classify(input, output, model, format)
-    if rep.no_chinese:
-        typer.echo(f"note: {rep.no_chinese} of {rep.records} records had no Chinese text (no themes, scores 0)", err=True)
-    if rep.truncated:
-        typer.echo(f"note: {rep.truncated} records are longer than 400 characters; their first 400 were classified", err=True)
 
 
 @app.command()

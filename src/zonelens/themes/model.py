@@ -10,8 +10,6 @@ them; no theme means other.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -23,13 +21,7 @@ from sklearn.model_selection import GroupKFold
 from ..embed import E5Embedder
 from ..tokenize import policy_tokenizer
 
-MAX_CHARS = 400  # longer "sentences" (run-on lists) are cut for features; the text is not changed
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def has_chinese(text: str) -> bool:
-    """True when the text holds at least one CJK ideograph (the only evidence the model reads)."""
-    return bool(_CJK.search(text or ""))
+from .text import MAX_CHARS, has_chinese  # noqa: F401  (re-exported)
 
 
 def as_frame(X) -> pd.DataFrame:

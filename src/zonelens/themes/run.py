@@ -17,7 +17,7 @@ from .model import ThemeClassifier
 from .training import attach_embeddings, grouped_cv, label_matrix, load_training_set
 
 PRESETS = {
-    "themes": {"use_embeddings": True, "use_words": False, "embedding_weight": 2.0, "C": 8.0},
+    "themes": {"use_embeddings": True, "use_words": False, "embedding_weight": 2.0, "C": 16.0},
     "themes-fast": {"use_embeddings": False, "use_words": True, "C": 4.0},
 }
 

@@ -96,6 +96,11 @@ def save_topic_model(model: TopicModel, out_dir: str | Path, params: dict, embed
             {"topic": int(t), "size": model.sizes_per_topic_[int(t)], "label": model.labels_[int(t)],
              "top_words": model.words_[int(t)], "representatives": model.representatives_[int(t)]}
             for t in model.topic_ids_])
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; safetensors files come out 0600
+        for f in tmp.iterdir():
+            os.chmod(f, 0o666 & ~umask)
         files = {p.name: sha256_bytes(p.read_bytes()) for p in sorted(tmp.iterdir()) if p.is_file()}
         topics, raw = model.topics_, model.topics_raw_
         meta = {
@@ -118,6 +123,7 @@ def save_topic_model(model: TopicModel, out_dir: str | Path, params: dict, embed
             "files": files,
         }
         _write_json(tmp / META, meta)
+        os.chmod(tmp / META, 0o666 & ~umask)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             os.replace(out, old / out.name)

@@ -1,0 +1,13 @@
+"""Text facts the classifier relies on, importable without scikit-learn."""
+
+from __future__ import annotations
+
+import re
+
+MAX_CHARS = 400  # longer "sentences" (run-on lists) are cut for features; the text is not changed
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def has_chinese(text: str) -> bool:
+    """True when the text holds at least one CJK ideograph (the only evidence the model reads)."""
+    return bool(_CJK.search(text or ""))

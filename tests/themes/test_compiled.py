@@ -1,0 +1,69 @@
+"""The compiled (pickle-free, scikit-learn-free) predictor gives the estimator's probabilities."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from zonelens.errors import ModelError
+from zonelens.taxonomy import load_taxonomy
+from zonelens.themes.artifact import load_for_inference, load_model
+from zonelens.themes.compiled import CompiledThemes, _char_ngrams
+
+TEXTS = ["深入推进全面从严治党，加强基层党组织建设。", "新增高新技术企业30家，研发投入强度达到3%。",
+         "空气质量优良率达到87%，完成污水管网改造6公里。", "新建学校3所，新增学位2000个。",
+         "引进签约亿元以上项目12个，合同引资90亿元。", "", "English only", "  多个   空格\t\t和Tab  ",
+         "项目" * 3000, "GDP增长5.5%", "一"]
+
+
+@pytest.fixture(scope="module")
+def fast():
+    try:
+        model, meta = load_model("themes-fast", load_taxonomy())
+    except ModelError:
+        pytest.skip("shipped models not built")
+    if "compiled" not in meta:
+        pytest.skip("shipped themes-fast has no compiled form")
+    return model
+
+
+def test_char_ngrams_match_sklearn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    analyzer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).build_analyzer()
+    for t in TEXTS:
+        assert _char_ngrams(t.lower(), 1, 3) == analyzer(t)
+
+
+def test_compiled_equals_estimator(fast):
+    compiled = load_for_inference("themes-fast", load_taxonomy())
+    assert isinstance(compiled, CompiledThemes)
+    p_est, p_comp = fast.predict_proba(TEXTS), compiled.predict_proba(TEXTS)
+    assert np.allclose(p_est, p_comp, atol=1e-6)
+    assert compiled.decide(p_comp) == fast.decide(p_est)
+
+
+def test_compiled_path_does_not_import_sklearn():
+    code = ("import sys; from zonelens.themes.artifact import load_for_inference; "
+            "m = load_for_inference('themes-fast'); m.predict_proba(['新增就业岗位。']); "
+            "print(any(k.startswith('sklearn') for k in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_tampered_compiled_file_is_refused(tmp_path, fast):
+    import shutil
+
+    from zonelens.themes.artifact import models_dir
+
+    d = tmp_path / "m"
+    shutil.copytree(models_dir() / "themes-fast", d)
+    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    (d / "compiled.json").write_text((d / "compiled.json").read_text("utf-8").replace('"char"', '"word"', 1), "utf-8")
+    with pytest.raises(ModelError, match="compiled.json: sha256 does not match"):
+        load_for_inference(d)
+    assert "compiled.json" in meta["compiled"]
