@@ -143,3 +143,19 @@ def test_apply_is_idempotent(tmp_path, report_text, shipped):
     con = duckdb.connect(str(db), read_only=True)
     n_sent = con.execute("SELECT count(*) FROM sentences").fetchone()[0]
     assert con.execute("SELECT count(*) FROM theme_predictions").fetchone()[0] == n_sent
+
+
+def test_saved_model_compiles_and_matches(tmp_path, fitted):
+    """save_model writes a compiled form for models without embeddings; it predicts the same."""
+    from zonelens.themes.artifact import load_for_inference
+    from zonelens.themes.compiled import CompiledThemes
+
+    tax = load_taxonomy()
+    d = save_model(fitted, tmp_path / "m", tax, {})
+    meta = json.loads((d / "meta.json").read_text())
+    assert set(meta["compiled"]) == {"compiled.npz", "compiled.json"}
+    compiled = load_for_inference(d, tax)
+    assert isinstance(compiled, CompiledThemes)
+    texts = [t for t, *_ in DATA] + ["", "没有主题的句子。", "English"]
+    assert np.allclose(compiled.predict_proba(texts), fitted.predict_proba(texts), atol=1e-6)
+    assert compiled.decide(compiled.predict_proba(texts)) == fitted.decide(fitted.predict_proba(texts))

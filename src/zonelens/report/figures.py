@@ -98,7 +98,7 @@ def theme_lines(df: pd.DataFrame, names: dict[str, str]) -> go.Figure:
         years = sub["year"].astype(int).tolist()
         if sub["ci_low"].notna().any():
             fig.add_scatter(x=years + years[::-1], y=sub["ci_high"].tolist() + sub["ci_low"].tolist()[::-1],
-                            fill="toself", fillcolor=_rgba(color, 0.12), line={"width": 0}, hoverinfo="skip",
+                            mode="lines", fill="toself", fillcolor=_rgba(color, 0.12), line={"width": 0}, hoverinfo="skip",
                             showlegend=False, legendgroup=theme)
         fig.add_scatter(x=years, y=sub["share"], mode="lines+markers", name=names.get(theme, theme),
                         line={"color": color}, legendgroup=theme, hovertext=_hover(sub), hoverinfo="text+name")
