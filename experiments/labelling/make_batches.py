@@ -35,6 +35,33 @@ def source_of(path: str) -> str:
     return p[i + 8:] if i >= 0 else p
 
 
+def write_batches(items: list, out: Path, prefix: str, n_double: int, n_annotators: int,
+                  rng: random.Random) -> tuple[list[dict], set[int], list[int]]:
+    """Write batchK.tsv (key, heading context, text) per annotator and refs.jsonl (key → reference).
+    ``items`` are ((path, doc_id, idx, text, heading_path), reason). Annotator k gets a slice of the
+    singles plus, blind, ``n_double`` random items first given to another annotator."""
+    refs = [{"key": f"{prefix}{i:05d}", "ref": {"source": source_of(r[0]), "doc_id": r[1], "idx": r[2],
+             "sha": text_hash(r[3])}, "reason": why, "text": r[3], "heading_path": r[4]}
+            for i, (r, why) in enumerate(items)]
+    double = set(rng.sample(range(len(refs)), n_double))
+    n = n_annotators
+    jobs: list[list[dict]] = [[] for _ in range(n)]
+    for i, item in enumerate(refs):
+        jobs[i % n].append(item)
+        if i in double:
+            jobs[(i % n + 1 + (i // n) % (n - 1)) % n].append(item)
+    for k, job in enumerate(jobs):
+        rng.shuffle(job)
+        with open(out / f"batch{k + 1}.tsv", "w", encoding="utf-8") as f:
+            for item in job:
+                ctx = (item["heading_path"] or "").replace("\t", " ")[-60:]
+                f.write(f"{item['key']}\t{ctx}\t{item['text']}\n")
+    with open(out / "refs.jsonl", "w", encoding="utf-8") as f:
+        for item in refs:
+            f.write(json.dumps({k: item[k] for k in ("key", "ref", "reason")}, ensure_ascii=False) + "\n")
+    return refs, double, [len(j) for j in jobs]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
@@ -76,29 +103,9 @@ def main() -> None:
     rng.shuffle(items)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    refs = []
-    for i, (r, why) in enumerate(items):
-        refs.append({"key": f"s{i:05d}", "ref": {"source": source_of(r[0]), "doc_id": r[1], "idx": r[2],
-                     "sha": text_hash(r[3])}, "reason": why, "text": r[3], "heading_path": r[4]})
-    double = set(rng.sample(range(len(refs)), a.double))
-    # annotator k gets a slice of the singles plus, blind, doubles first labelled by another annotator
-    n = a.annotators
-    jobs: list[list[dict]] = [[] for _ in range(n)]
-    for i, item in enumerate(refs):
-        jobs[i % n].append(item)
-        if i in double:
-            jobs[(i % n + 1 + (i // n) % (n - 1)) % n].append(item)
-    for k, job in enumerate(jobs):
-        rng.shuffle(job)
-        with open(out / f"batch{k + 1}.tsv", "w", encoding="utf-8") as f:
-            for item in job:
-                ctx = item["heading_path"].replace("\t", " ")[-60:]
-                f.write(f"{item['key']}\t{ctx}\t{item['text']}\n")
-    with open(out / "refs.jsonl", "w", encoding="utf-8") as f:
-        for item in refs:
-            f.write(json.dumps({k: item[k] for k in ("key", "ref", "reason")}, ensure_ascii=False) + "\n")
+    refs, double, sizes = write_batches(items, out, "s", a.double, a.annotators, rng)
     print(f"{len(refs)} sentences from {len({r['ref']['doc_id'] for r in refs})} documents; "
-          f"{len(double)} double; batches: {[len(j) for j in jobs]}")
+          f"{len(double)} double; batches: {sizes}")
 
 
 if __name__ == "__main__":

@@ -22,12 +22,10 @@ from pathlib import Path
 
 import duckdb
 
-from zonelens.hashing import text_hash
-
 try:
-    from make_batches import source_of
+    from make_batches import write_batches
 except ImportError:  # run from the repository root
-    from experiments.labelling.make_batches import source_of
+    from experiments.labelling.make_batches import write_batches
 
 ENRICH = {
     "innovation": r"科技|创新|研发|高新技术|专精特新|孵化|知识产权|实验室|成果转化|数字化|智能|人才|专利|新质生产力",
@@ -35,13 +33,15 @@ ENRICH = {
 }
 
 
-def labelled_refs(annotations: Path) -> set[tuple[str, int]]:
+def labelled_refs(annotations: Path, before_round: int) -> set[tuple[str, int]]:
+    """Sentences labelled in rounds before ``before_round`` (so the sample reproduces later too)."""
     done = set()
     for f in annotations.glob("*.jsonl"):
         for line in f.read_text("utf-8").splitlines():
             if line.strip():
-                ref = json.loads(line)["ref"]
-                done.add((ref["doc_id"], int(ref["idx"])))
+                ann = json.loads(line)
+                if ann.get("round", 1) < before_round:
+                    done.add((ann["ref"]["doc_id"], int(ann["ref"]["idx"])))
     return done
 
 
@@ -57,7 +57,7 @@ def main() -> None:
     ap.add_argument("--annotators", type=int, default=3)
     a = ap.parse_args()
     rng = random.Random(a.seed)
-    done = labelled_refs(Path(a.annotations))
+    done = labelled_refs(Path(a.annotations), before_round=2)
     con = duckdb.connect(a.db, read_only=True)
     rows = con.execute("""SELECT d.path, s.doc_id, s.idx, s.text, s.heading_path FROM sentences s
                           JOIN documents d USING (doc_id) WHERE NOT s.is_heading AND length(s.text) >= 6
@@ -74,27 +74,9 @@ def main() -> None:
     rng.shuffle(items)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    refs = [{"key": f"r{i:05d}", "ref": {"source": source_of(r[0]), "doc_id": r[1], "idx": r[2],
-             "sha": text_hash(r[3])}, "reason": why, "text": r[3], "heading_path": r[4]}
-            for i, (r, why) in enumerate(items)]
-    double = set(rng.sample(range(len(refs)), a.double))
-    n = a.annotators
-    jobs: list[list[dict]] = [[] for _ in range(n)]
-    for i, item in enumerate(refs):
-        jobs[i % n].append(item)
-        if i in double:
-            jobs[(i % n + 1 + (i // n) % (n - 1)) % n].append(item)
-    for k, job in enumerate(jobs):
-        rng.shuffle(job)
-        with open(out / f"batch{k + 1}.tsv", "w", encoding="utf-8") as f:
-            for item in job:
-                ctx = (item["heading_path"] or "").replace("\t", " ")[-60:]
-                f.write(f"{item['key']}\t{ctx}\t{item['text']}\n")
-    with open(out / "refs.jsonl", "w", encoding="utf-8") as f:
-        for item in refs:
-            f.write(json.dumps({k: item[k] for k in ("key", "ref", "reason")}, ensure_ascii=False) + "\n")
+    refs, double, sizes = write_batches(items, out, "r", a.double, a.annotators, rng)
     print(f"{len(refs)} sentences from {len({r['ref']['doc_id'] for r in refs})} documents; "
-          f"{len(double)} double; batches: {[len(j) for j in jobs]}")
+          f"{len(double)} double; batches: {sizes}")
 
 
 if __name__ == "__main__":

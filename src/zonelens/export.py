@@ -6,8 +6,10 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -26,27 +28,11 @@ def write_frame(df: pd.DataFrame, fmt: str, output: str | Path | None) -> None:
             raise UsageError("parquet needs --output FILE")
         sys.stdout.write(_render(df, fmt))
         return
-    out = Path(output)
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise ZonelensError(f"{out}: folder {parent} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=parent)
-    except OSError as exc:
-        raise ZonelensError(f"{out}: cannot write here ({exc.strerror})") from None
-    os.close(fd)
-    try:
+    with atomic_output(Path(output)) as tmp:
         if fmt == "parquet":
             df.to_parquet(tmp, index=False)
         else:
             Path(tmp).write_text(_render(df, fmt), encoding="utf-8")
-        _default_mode(tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ZonelensError(f"{out}: cannot write ({exc.strerror})") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _render(df: pd.DataFrame, fmt: str) -> str:
@@ -162,15 +148,20 @@ def vega_spec(table: pd.DataFrame, by: list[str], label: str, wide: bool, fmt: s
     return spec
 
 
-def write_text_atomic(out: Path, text: str) -> None:
+@contextmanager
+def atomic_output(out: Path) -> Iterator[str]:
+    """A temporary file beside ``out``, moved into place when the block succeeds and removed
+    otherwise: no partial output is ever left behind."""
     parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise ZonelensError(f"{out}: folder {parent} does not exist")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=parent)
     except OSError as exc:
         raise ZonelensError(f"{out}: cannot write here ({exc.strerror})") from None
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        yield tmp
         _default_mode(tmp)
         os.replace(tmp, out)
     except OSError as exc:
@@ -178,6 +169,11 @@ def write_text_atomic(out: Path, text: str) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_text_atomic(out: Path, text: str) -> None:
+    with atomic_output(out) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
 
 
 def _default_mode(path: str) -> None:
