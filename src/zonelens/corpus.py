@@ -6,6 +6,8 @@ document is written in its own transaction, so nothing already stored is lost.
 
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -151,6 +153,20 @@ def _derived_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def input_files(paths: Iterable[str | Path], recursive: bool, manifest: str | Path | None,
+                overrides: Overrides) -> Iterator[Path]:
+    """The files to ingest (the manifest itself left out), streamed; usage errors raised up front:
+    no input at all, or --zone/--year given for more than one file."""
+    skip = {Path(manifest).resolve()} if manifest else set()
+    files = (f for f in expand_paths(paths, recursive) if f.resolve() not in skip)
+    head = list(itertools.islice(files, 2))
+    if not head:
+        raise UsageError("no input files (give files or folders; folders list .txt .md .docx .pdf .html .jsonl .csv .dta)")
+    if (overrides.zone or overrides.year) and len(head) > 1:
+        raise UsageError("--zone and --year apply to a single file; use --manifest for several")
+    return itertools.chain(head, files)
+
+
 def ingest(
     paths: Iterable[str | Path],
     db: str | Path = store.DEFAULT_DB,
@@ -164,12 +180,7 @@ def ingest(
     progress: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest files into the corpus database and report what happened."""
-    skip = {Path(manifest).resolve()} if manifest else set()
-    files = [f for f in expand_paths(paths, recursive) if f.resolve() not in skip]
-    if not files:
-        raise UsageError("no input files (give files or folders; folders list .txt .md .docx .pdf .html .jsonl .csv .dta)")
-    if (overrides.zone or overrides.year) and len(files) > 1:
-        raise UsageError("--zone and --year apply to a single file; use --manifest for several")
+    files = input_files(paths, recursive, manifest, overrides)
     rows = load_manifest(Path(manifest)) if manifest else None
     report = IngestReport()
     con = store.connect(db)

@@ -8,15 +8,14 @@ the same as ``zonelens ingest`` without ``--dask``.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import store
-from ..corpus import (IngestReport, Overrides, expand_paths, read_documents, record_event,
+from ..corpus import (IngestReport, Overrides, input_files, read_documents, record_event,
                       store_document)
-from ..errors import InputError, UsageError
+from ..errors import InputError
 from ..hashing import doc_id_for
 from ..ingest.metadata import load_manifest
 from ..ingest.readers import CORPUS_EXT, DEFAULT_MAX_MB, Columns
@@ -70,14 +69,7 @@ def ingest_distributed(
     rows_per_part: int = 200_000,
 ) -> IngestReport:
     """``corpus.ingest`` on a Dask cluster; with ``parquet`` the corpus goes to Parquet parts in that folder."""
-    skip = {Path(manifest).resolve()} if manifest else set()
-    files = (f for f in expand_paths(paths, recursive) if f.resolve() not in skip)
-    head = list(itertools.islice(files, 2))
-    if not head:
-        raise UsageError("no input files (give files or folders; folders list .txt .md .docx .pdf .html .jsonl .csv .dta)")
-    if (overrides.zone or overrides.year) and len(head) > 1:
-        raise UsageError("--zone and --year apply to a single file; use --manifest for several")
-    files = itertools.chain(head, files)
+    files = input_files(paths, recursive, manifest, overrides)
     rows = load_manifest(Path(manifest)) if manifest else None
     report = IngestReport()
     if parquet is not None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..hashing import sha256_bytes
+from ..metafile import load_meta_json
 from ..taxonomy import Taxonomy, default_labels_dir
 
 ARTIFACT = "model.joblib"
@@ -78,12 +79,7 @@ def save_model(model, out_dir: str | Path, taxonomy: Taxonomy, meta: dict) -> Pa
 
 
 def read_meta(model_dir: Path) -> dict:
-    try:
-        meta = json.loads((model_dir / META).read_text("utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{model_dir}: no {META} (not a zonelens model directory)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{model_dir / META}: not valid JSON ({exc})") from None
+    meta = load_meta_json(model_dir, META, "model")
     if meta.get("format_version") != FORMAT_VERSION:
         raise ModelError(f"{model_dir}: model format {meta.get('format_version')} is not {FORMAT_VERSION} "
                          "(made by another zonelens version; retrain it)")

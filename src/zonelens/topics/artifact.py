@@ -30,6 +30,7 @@ import numpy as np
 
 from ..errors import ModelError, UsageError
 from ..hashing import sha256_bytes
+from ..metafile import load_meta_json
 from ..tokenize import JiebaTokenizer
 from .model import TopicModel
 
@@ -142,12 +143,7 @@ def read_topic_meta(model_dir: str | Path, verify: bool = True) -> dict:
     d = Path(model_dir)
     if not d.is_dir():
         raise ModelError(f"{d}: no such topic model directory")
-    try:
-        meta = json.loads((d / META).read_text("utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{d}: no {META} (not a zonelens topic model directory)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{d / META}: not valid JSON ({exc})") from None
+    meta = load_meta_json(d, META, "topic model")
     if not isinstance(meta, dict) or meta.get("kind") != KIND:
         raise ModelError(f"{d}: not a zonelens topic model (meta.json kind is {meta.get('kind') if isinstance(meta, dict) else None!r})")
     if meta.get("format_version") != FORMAT_VERSION:
