@@ -224,14 +224,15 @@ def _known_sha(con, path: str) -> str | None:
 
 
 def read_documents(path: Path, columns: Columns, max_mb: float, rows, overrides: Overrides,
-                   skip_missing_year: bool, known: Callable[[str], str | None]) -> Iterator[tuple]:
+                   skip_missing_year: bool, known: Callable[[str], str | None], part=None) -> Iterator[tuple]:
     """Read one file and prepare its documents; no database access (``known`` gives a stored sha256).
 
     Yields events ``(kind, path, data)``: ``("warning", path, message)``, ``("unchanged", path,
     None)`` or ``("prepared", path, prep)``. Raises InputError for a file that cannot be read; the
-    events already yielded stand. Shared by the single-process and the distributed ingest.
+    events already yielded stand. Shared by the single-process and the distributed ingest (which
+    may read a large JSONL file as slices, ``part``).
     """
-    for raw in read_path(path, columns, max_mb):
+    for raw in read_path(path, columns, max_mb, part):
         if skip_missing_year and any(k == "missing_year" for k, _ in raw.warnings) and not overrides.year:
             yield ("warning", raw.path, raw.warnings[0][1] + "; skipped (not a dated report)")
             continue

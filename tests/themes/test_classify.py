@@ -61,7 +61,7 @@ def test_long_text_is_classified_from_its_start(tmp_path, fast):
 
 
 def test_streams_in_batches_keeping_order(tmp_path, fast):
-    texts = ["加强基层党组织建设。", "新建学校3所，新增学位2000个。", "引进签约项目12个。"] * 7
+    texts = ["深入开展主题教育，加强基层党组织建设。", "新建学校3所，新增学位2000个。", "引进签约项目12个。"] * 7
     inp = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": t} for i, t in enumerate(texts)])
     out = tmp_path / "out.jsonl"
     rep = classify(str(inp), str(out), fast, batch=4)

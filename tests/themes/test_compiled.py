@@ -67,3 +67,27 @@ def test_tampered_compiled_file_is_refused(tmp_path, fast):
     with pytest.raises(ModelError, match="compiled.json: sha256 does not match"):
         load_for_inference(d)
     assert "compiled.json" in meta["compiled"]
+
+
+def test_compiled_context_block_matches_estimator(tmp_path):
+    """A text-context model compiles; with contexts, and for sentences on their own (no context),
+    the compiled form gives the estimator's probabilities."""
+    import pandas as pd
+
+    from test_themes import THEMES, train_set  # same folder (rootdir-relative imports)
+    from zonelens.themes import ThemeClassifier, save_model
+    from zonelens.themes.model import context_texts
+
+    texts, Y, groups = train_set(2)
+    frame = pd.DataFrame({"text": texts, "prev_text": [None] + texts[:-1], "next_text": texts[1:] + [None]})
+    model = ThemeClassifier(themes=THEMES, use_embeddings=False, min_df=1, context_text_weight=0.6,
+                            context_dropout=0.3).fit(frame, Y, groups=groups)
+    tax = load_taxonomy()
+    out = save_model(model, tmp_path / "ctx-fast", tax, {})
+    compiled = load_for_inference(out, tax)
+    assert isinstance(compiled, CompiledThemes)
+    part = frame.iloc[3:9].assign(next_text=["很长的下文" * 200] * 6)  # longer than 400 characters
+    assert np.allclose(model.predict_proba(part), compiled.predict_proba(list(part["text"]), context_texts(part)),
+                       atol=1e-6)
+    alone = list(frame["text"].iloc[:5])
+    assert np.allclose(model.predict_proba(alone), compiled.predict_proba(alone), atol=1e-6)

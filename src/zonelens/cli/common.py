@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
 
 import typer
 
@@ -16,6 +17,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+DaskOpt = Annotated[Optional[str], typer.Option(
+    "--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")]
+StageOpt = Annotated[Optional[Path], typer.Option(
+    "--stage", help="With --dask: folder for the batches workers read (default: beside the corpus; "
+                    "on a multi-machine cluster, shared storage every worker can read). Removed afterwards.")]
 
 
 def err(message: str) -> None:

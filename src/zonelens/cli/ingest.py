@@ -14,10 +14,9 @@ from ..errors import UsageError
 from ..ingest.readers import DEFAULT_MAX_MB, Columns
 from ..scale.ingest import ingest_distributed
 from ..store import DEFAULT_DB
-from .common import app, err, handled
+from .common import DaskOpt, app, err, handled
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
-DaskOpt = Annotated[Optional[str], typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")]
 ParquetOpt = Annotated[Optional[Path], typer.Option("--parquet", help="With --dask: keep the corpus as Parquet parts in this folder instead of the DuckDB file.")]
 
 

@@ -13,7 +13,7 @@ from ..errors import UsageError
 from ..scale.apply import apply_distributed
 from ..store import DEFAULT_DB
 from ..themes.run import apply_model, evaluate_model, report_markdown, train_model
-from .common import app, handled
+from .common import DaskOpt, StageOpt, app, handled
 
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
@@ -27,11 +27,21 @@ def train(
     db: DbOpt = Path(DEFAULT_DB),
     params: Annotated[Optional[Path], typer.Option("--params", help="JSON file of ThemeClassifier parameters.")] = None,
     folds: Annotated[int, typer.Option(help="Grouped cross-validation folds (by document).")] = 5,
+    teacher: Annotated[Optional[str], typer.Option("--teacher", help="Distil: also train on this model's labels (name or directory) of --pool unlabelled sentences.")] = None,
+    pool: Annotated[int, typer.Option("--pool", help="With --teacher: how many unlabelled body sentences the teacher labels.")] = 0,
+    pool_db: Annotated[Optional[Path], typer.Option("--pool-db", help="With --teacher: corpus DB to draw the pool from (default --db).")] = None,
+    pool_like: Annotated[str, typer.Option("--pool-like", help="With --teacher: only documents whose path matches this SQL LIKE pattern.")] = "%",
 ) -> None:
-    """Train a theme classifier, cross-validate it grouped by document, and save it with its report."""
+    """Train a theme classifier, cross-validate it grouped by document, and save it with its report.
+
+    With --teacher and --pool the model is distilled from the teacher; the cross-validation then
+    refits the teacher in every fold, so the figures stay held-out."""
     with handled():
+        if (teacher is None) != (pool <= 0):
+            raise UsageError("distillation needs both --teacher and --pool N (N > 0)")
         p = json.loads(params.read_text("utf-8")) if params else None
-        model_dir, m = train_model(labels, db, out, p, folds)
+        model_dir, m = train_model(labels, db, out, p, folds, teacher=teacher, pool=pool, pool_db=pool_db,
+                                   pool_like=pool_like)
     typer.echo(report_markdown(model_dir.name, m))
     typer.echo(f"model written to {model_dir}")
 
@@ -57,17 +67,19 @@ def evaluate(labels: LabelsOpt, model: ModelOpt = None, db: DbOpt = Path(DEFAULT
 def apply(
     db: DbOpt = Path(DEFAULT_DB),
     model: ModelOpt = None,
-    dask: Annotated[Optional[str], typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")] = None,
+    dask: DaskOpt = None,
     parquet: Annotated[Optional[Path], typer.Option("--parquet", help="With --dask: read sentences from and write predictions to this Parquet corpus folder instead of the DuckDB file.")] = None,
+    stage: StageOpt = None,
 ) -> None:
     """Classify every corpus sentence and store it in table theme_predictions (resumable, idempotent)."""
     with handled(), Progress(transient=True) as bar:
-        if parquet is not None and not dask:
-            raise UsageError("--parquet needs --dask (use --dask local:1 for one local worker)")
+        for name, value in (("--parquet", parquet), ("--stage", stage)):
+            if value is not None and not dask:
+                raise UsageError(f"{name} needs --dask (use --dask local:1 for one local worker)")
         task = bar.add_task("classifying", total=None)
         tick = lambda n, total: bar.update(task, advance=n, total=total)  # noqa: E731
         if dask:
-            res = apply_distributed(db, model, dask=dask, parquet=parquet, progress=tick)
+            res = apply_distributed(db, model, dask=dask, parquet=parquet, stage=stage, progress=tick)
         else:
             res = apply_model(db, model, progress=tick)
     typer.echo(f"{res['classified']} sentences classified with {res['model_id']} → {parquet or db}")

@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..scale.topics import apply_topics_distributed
 from ..store import DEFAULT_DB
 from ..topics.run import apply_topics, fit_topics, load_params, model_summary, topic_table
-from .common import handled
+from ..errors import UsageError
+from .common import DaskOpt, StageOpt, handled
 
 app = typer.Typer(name="topics", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Discover emergent topics (BERTopic clusters of sentences), assign them, show them.")
@@ -60,12 +61,16 @@ def apply(
     model: ModelDirOpt,
     db: DbOpt = Path(DEFAULT_DB),
     path_like: Annotated[Optional[str], typer.Option("--path-like", help="Only documents whose path matches this SQL LIKE pattern ('%' for all). Default: the model's own filter.")] = None,
-    dask: Annotated[Optional[str], typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")] = None,
+    dask: DaskOpt = None,
+    stage: StageOpt = None,
 ) -> None:
     """Assign topics to corpus sentences the model has not assigned yet (new reports); resumable."""
     with handled(), _progress() as bar:
+        if stage is not None and not dask:
+            raise UsageError("--stage needs --dask (use --dask local:1 for one local worker)")
         if dask:
-            res = apply_topics_distributed(db, model, dask=dask, progress=_Bar(bar), path_like=path_like)
+            res = apply_topics_distributed(db, model, dask=dask, progress=_Bar(bar), path_like=path_like,
+                                           stage=stage)
         else:
             res = apply_topics(db, model, progress=_Bar(bar), path_like=path_like)
     typer.echo(f"{res['assigned']} sentences assigned with {res['model_id']} → {db}")

@@ -217,14 +217,21 @@ def _to_year(value) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def read_corpus_file(path: Path, columns: Columns, max_mb: float) -> Iterator[RawDoc]:
-    """Rows of a .jsonl/.csv/.dta corpus file, one document each; a bad row is a warning on the file."""
+def read_corpus_file(path: Path, columns: Columns, max_mb: float, part=None) -> Iterator[RawDoc]:
+    """Rows of a .jsonl/.csv/.dta corpus file, one document each; a bad row is a warning on the file.
+    ``part``: only the rows of this :class:`~zonelens.ingest.slices.Slice` of a JSONL file."""
     import pandas as pd
 
     _check_size(path, max_mb * 20)
     ext = path.suffix.lower()
+    first = 0
     try:
-        if ext == ".jsonl":
+        if part is not None:
+            from .slices import read_slice_rows
+
+            frame = pd.DataFrame([r for _, r in read_slice_rows(path, part)], columns=list(part.keys))
+            first = part.first_row
+        elif ext == ".jsonl":
             rows = []
             for n, line in enumerate(path.read_text("utf-8-sig").splitlines(), 1):
                 if line.strip():
@@ -247,7 +254,7 @@ def read_corpus_file(path: Path, columns: Columns, max_mb: float) -> Iterator[Ra
     zcol = _pick(cols, columns.zone, ZONE_COLS, path, "zone", False)
     ycol = _pick(cols, columns.year, YEAR_COLS, path, "year", False)
     hcol = _pick(cols, columns.title, TITLE_COLS, path, "title", False)
-    for i, row in enumerate(frame.to_dict("records")):
+    for i, row in enumerate(frame.to_dict("records"), first):
         text = row.get(tcol)
         text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
         label = f"{path}#{i}"
@@ -260,8 +267,8 @@ def read_corpus_file(path: Path, columns: Columns, max_mb: float) -> Iterator[Ra
         yield doc
 
 
-def read_path(path: Path, columns: Columns = Columns(), max_mb: float = DEFAULT_MAX_MB) -> Iterator[RawDoc]:
-    """Dispatch on the file extension."""
+def read_path(path: Path, columns: Columns = Columns(), max_mb: float = DEFAULT_MAX_MB, part=None) -> Iterator[RawDoc]:
+    """Dispatch on the file extension (``part``: a slice of a JSONL corpus file)."""
     ext = path.suffix.lower()
     if not path.exists():
         raise InputError(path, "no such file")
@@ -274,7 +281,7 @@ def read_path(path: Path, columns: Columns = Columns(), max_mb: float = DEFAULT_
     elif ext in HTML_EXT:
         yield read_html(path, max_mb)
     elif ext in CORPUS_EXT:
-        yield from read_corpus_file(path, columns, max_mb)
+        yield from read_corpus_file(path, columns, max_mb, part)
     else:
         raise InputError(path, f"unsupported file type '{ext or path.name}' "
                                f"(supported: {', '.join(sorted(SUPPORTED))})")

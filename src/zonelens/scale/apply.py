@@ -1,5 +1,6 @@
-"""Distributed theme apply: the driver streams unclassified sentences in batches of whole documents,
-workers classify them (and embed, for a model with embeddings), the driver stores the rows.
+"""Distributed theme apply: the driver stages the unclassified sentences as Parquet batches of whole
+documents (:mod:`zonelens.scale.stage`), workers read a batch and classify it (and embed, for a
+model with embeddings), the driver stores the rows.
 
 Resumable like :func:`zonelens.themes.run.apply_model`: only documents with sentences not yet
 classified by this model_id are sent, and rows are the ones the single-process run stores. Each
@@ -9,7 +10,7 @@ worker loads the verified model once (a per-process cache keyed by model directo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import duckdb
 import numpy as np
@@ -20,8 +21,9 @@ from ..embed import DIM, E5Embedder
 from ..errors import ModelError, ZonelensError
 from ..taxonomy import load_taxonomy
 from ..themes.artifact import load_model, resolve_model_dir
+from ..themes.context import WITH_NEIGHBOURS, context_matrix, neighbour_requests
 from ..themes.run import PRED_SCHEMA, model_id_of, prediction_frame, store_predictions
-from .cluster import dask_client, default_window, ordered_results
+from .stage import bound_driver, read_batch, staged_results
 
 EMB_SCHEMA = """CREATE TABLE IF NOT EXISTS embeddings (doc_id VARCHAR, idx INTEGER, model VARCHAR,
                 vec FLOAT[384], PRIMARY KEY (doc_id, idx, model))"""
@@ -69,29 +71,45 @@ def store_embeddings(con, vecs: pd.DataFrame | None) -> None:
         con.unregister("new_vecs")
 
 
+def fill_context(part: pd.DataFrame, vecs: np.ndarray, emb: E5Embedder) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """Context vectors for ``part`` (with neighbour columns prev_idx, prev_text, next_idx, next_text).
+    A batch holds whole documents, so a neighbour's vector is almost always that of another row of
+    the batch; a neighbour outside it (a document classified in part by an interrupted run) is
+    embedded here. Returns the vectors and the newly computed rows for the cache, or None."""
+    lookup = {(d, int(i)): v for d, i, v in zip(part["doc_id"], part["idx"], vecs)}
+    keys, texts = neighbour_requests(part)
+    missing = [(k, t) for k, t in zip(keys, texts) if k not in lookup]
+    new = None
+    if missing:
+        computed = emb.passage([t for _, t in missing])
+        lookup.update({k: v for (k, _), v in zip(missing, computed)})
+        new = pd.DataFrame({"doc_id": [k[0] for k, _ in missing], "idx": [k[1] for k, _ in missing],
+                            "model": emb.model_id, "vec": list(computed)})
+    return context_matrix(part, lookup), new
+
+
 def classify_part(model_dir: str, sha: str, model_id: str, part: pd.DataFrame):
     """Worker task: (prediction rows, newly computed embeddings or None) for sentence rows."""
     model = worker_model(model_dir, sha)
     new = None
     if model.use_embeddings:
-        vecs, new = fill_embeddings(part, model.embedder or E5Embedder())
+        emb = model.embedder or E5Embedder()
+        vecs, new = fill_embeddings(part, emb)
         part = part.assign(embedding=list(vecs))
+        if model.context_weight:  # the neighbour columns are in the batch (staged with them)
+            ctx, new_ctx = fill_context(part, vecs, emb)
+            part = part.assign(context_embedding=list(ctx))
+            if new_ctx is not None:
+                new = new_ctx if new is None else pd.concat([new, new_ctx], ignore_index=True)
     return prediction_frame(model, model_id, part), new
 
 
-def batches(counts: list[tuple[str, int]], batch: int) -> Iterator[list[str]]:
-    ids, n = [], 0
-    for doc_id, k in counts:
-        ids.append(doc_id)
-        n += k
-        if n >= batch:
-            yield ids
-            ids, n = [], 0
-    if ids:
-        yield ids
+def classify_batch(model_dir: str, sha: str, model_id: str, path: str):
+    """Worker task: :func:`classify_part` on one staged batch."""
+    return classify_part(model_dir, sha, model_id, read_batch(path))
 
 
-TODO = """SELECT s.doc_id{cols} FROM sentences s {join}
+TODO = """SELECT s.doc_id{cols} FROM {source} s {join}
     WHERE NOT EXISTS (SELECT 1 FROM theme_predictions p WHERE p.doc_id = s.doc_id AND p.idx = s.idx
                       AND p.model_id = ?)"""
 
@@ -104,6 +122,7 @@ class _Target:
         self.rows_per_part = rows_per_part
         if self.parquet is None:
             self.con = store.connect(db)
+            bound_driver(self.con)
             self.con.execute(PRED_SCHEMA)
             if use_embeddings:
                 self.con.execute(EMB_SCHEMA)
@@ -111,6 +130,7 @@ class _Target:
         from .parquet import attach_views
 
         self.con = duckdb.connect()
+        bound_driver(self.con)
         made = attach_views(self.con, self.parquet)
         if "sentences" not in made:
             raise ZonelensError(f"{self.parquet}: no sentences parts (ingest with --parquet first)")
@@ -122,23 +142,18 @@ class _Target:
         self.vecs: list[pd.DataFrame] = []
         self.buffered = 0
 
-    def counts(self, model_id: str) -> list[tuple[str, int]]:
-        q = TODO.format(cols=", count(*)", join="") + " GROUP BY 1 ORDER BY 1"
-        return self.con.execute(q, [model_id]).fetchall()
-
-    def rows(self, ids: list[str], model_id: str, emb_model: str | None) -> pd.DataFrame:
-        self.con.register("batch_ids", pd.DataFrame({"doc_id": ids}))
-        try:
-            cols = ", s.idx, s.text, s.heading_path" + (", e.vec AS embedding" if emb_model else "")
-            join = "JOIN batch_ids b ON b.doc_id = s.doc_id"
-            params = [model_id]
-            if emb_model:
-                join += " LEFT JOIN embeddings e ON e.doc_id = s.doc_id AND e.idx = s.idx AND e.model = ?"
-                params = [emb_model, model_id]
-            return self.con.execute(TODO.format(cols=cols, join=join) + " ORDER BY s.doc_id, s.idx",
-                                    params).df()
-        finally:
-            self.con.unregister("batch_ids")
+    def todo(self, model_id: str, emb_model: str | None, context: bool = False) -> tuple[str, list]:
+        """The unclassified sentence rows (with any cached embedding, and with ``context`` the
+        neighbours' idx and text), as SQL and its parameters."""
+        cols = ", s.idx, s.text, s.heading_path" + (", e.vec AS embedding" if emb_model else "")
+        join, params, source = "", [model_id], "sentences"
+        if emb_model:
+            join = "LEFT JOIN embeddings e ON e.doc_id = s.doc_id AND e.idx = s.idx AND e.model = ?"
+            params = [emb_model, model_id]
+        if context:
+            source = f"({WITH_NEIGHBOURS})"
+            cols += ", s.prev_idx, s.next_idx, s.prev_text, s.next_text"
+        return TODO.format(cols=cols, join=join, source=source), params
 
     def write(self, preds: pd.DataFrame, vecs: pd.DataFrame | None) -> None:
         if self.parquet is not None:  # kept as compact Arrow tables until a part is full
@@ -182,32 +197,29 @@ class _Target:
 
 def apply_distributed(db=store.DEFAULT_DB, model_name=None, *, dask: str = "local:2", parquet=None,
                       batch: int = 2048, window: int | None = None, rows_per_part: int = 100_000,
-                      progress: Callable[[int, int], None] | None = None) -> dict:
-    """``apply_model`` on a Dask cluster: same rows in theme_predictions (and embeddings)."""
+                      stage=None, progress: Callable[[int, int], None] | None = None) -> dict:
+    """``apply_model`` on a Dask cluster: same rows in theme_predictions (and embeddings).
+
+    ``stage``: folder for the staged batches (default: beside the DB file or Parquet folder); on a
+    multi-machine cluster it must be shared storage that every worker can read."""
     model, meta = load_model(model_name, load_taxonomy())
     model_id = model_id_of(meta)
     model_dir = str(resolve_model_dir(model_name).resolve())
     sha = meta["artifact"]["sha256"]
     emb_model = (model.embedder or E5Embedder()).model_id if model.use_embeddings else None
+    context = bool(model.context_weight or model.context_text_weight)
     del model  # the driver only needs the ids; workers load their own copy
     target = _Target(db, parquet, emb_model is not None, rows_per_part)
     done = 0
     try:
-        counts = target.counts(model_id)
-        total = int(sum(k for _, k in counts))
-        jobs = ((len(ids), (model_dir, sha, model_id, target.rows(ids, model_id, emb_model)))
-                for ids in batches(counts, batch))
-        with dask_client(dask) as client:
-            for _, result, error in ordered_results(client, classify_part, jobs,
-                                                    window or default_window(client, 2)):
-                if error is not None:
-                    raise ZonelensError(f"workers kept dying while classifying ({error}); "
-                                        "rows stored so far are kept, run again to resume")
-                preds, vecs = result
-                target.write(preds, vecs)
-                done += len(preds)
-                if progress:
-                    progress(len(preds), total)
+        select, params = target.todo(model_id, emb_model, context)
+        for total, (preds, vecs) in staged_results(
+                target.con, select, params, classify_batch, (model_dir, sha, model_id), dask=dask, stage=stage,
+                beside=parquet if parquet is not None else db, batch=batch, what="classifying", window=window):
+            target.write(preds, vecs)
+            done += len(preds)
+            if progress:
+                progress(len(preds), total)
     finally:
         target.close()
     return {"model_id": model_id, "classified": done}

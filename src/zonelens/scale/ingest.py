@@ -1,6 +1,7 @@
 """Distributed ingest: workers read, clean and segment files; the driver stores them in order.
 
-One task per file. A worker returns the same events as :func:`zonelens.corpus.read_documents`
+One task per file, or per slice of about ``split_mb`` of a larger JSONL corpus file (so its rows
+spread over the workers; :mod:`zonelens.ingest.slices`). A worker returns the same events as :func:`zonelens.corpus.read_documents`
 (plus ``failed`` for a file it cannot read); the driver records them with the code of the
 single-process ingest, in the order the files were given, so the stored rows and the report are
 the same as ``zonelens ingest`` without ``--dask``.
@@ -19,16 +20,18 @@ from ..errors import InputError
 from ..hashing import doc_id_for
 from ..ingest.metadata import load_manifest
 from ..ingest.readers import CORPUS_EXT, DEFAULT_MAX_MB, Columns
+from ..ingest.slices import jsonl_slices
 from .cluster import dask_client, default_window, ordered_results
 
 
 def prepare_file(path: str, columns: Columns, max_mb: float, rows, overrides: Overrides,
-                 skip_missing_year: bool, known: dict) -> list[tuple]:
-    """Worker task: the events of one file; a file that cannot be read ends with ('failed', path, reason)."""
+                 skip_missing_year: bool, known: dict, part=None) -> list[tuple]:
+    """Worker task: the events of one file (or slice); a file that cannot be read ends with
+    ('failed', path, reason)."""
     out: list[tuple] = []
     try:
         for kind, where, data in read_documents(Path(path), columns, max_mb, rows, overrides,
-                                                skip_missing_year, known.get):
+                                                skip_missing_year, known.get, part):
             if kind == "prepared":  # the source text is only needed for its id: don't ship it back
                 raw = data["raw"]
                 data = {**data, "doc_id": doc_id_for(raw.text), "raw": replace(raw, text="")}
@@ -52,6 +55,26 @@ def _known_parquet(sink, path: str) -> dict:
     return {path: sha} if sha else {}
 
 
+def file_jobs(path: Path, split_bytes: int) -> list:
+    """The parts of one input file: [None] (read whole) or the slices of a large JSONL file."""
+    if path.suffix.lower() != ".jsonl" or split_bytes <= 0:
+        return [None]
+    try:
+        if path.stat().st_size <= split_bytes:
+            return [None]
+    except OSError:
+        return [None]
+    return jsonl_slices(path, split_bytes) or [None]
+
+
+def _slice_known(known: dict, path: str, part) -> dict:
+    """The stored hashes of a slice's own rows (a task carries no more than it needs)."""
+    if part is None:
+        return known
+    labels = (f"{path}#{i}" for i in range(part.first_row, part.first_row + part.rows))
+    return {lab: known[lab] for lab in labels if lab in known}
+
+
 def ingest_distributed(
     paths: Iterable[str | Path],
     db: str | Path = store.DEFAULT_DB,
@@ -67,8 +90,10 @@ def ingest_distributed(
     progress: Callable[[str], None] | None = None,
     window: int | None = None,
     rows_per_part: int = 200_000,
+    split_mb: float = 16.0,
 ) -> IngestReport:
-    """``corpus.ingest`` on a Dask cluster; with ``parquet`` the corpus goes to Parquet parts in that folder."""
+    """``corpus.ingest`` on a Dask cluster; with ``parquet`` the corpus goes to Parquet parts in that folder.
+    A JSONL corpus file over ``split_mb`` is read as slices of about that size (0: never split)."""
     files = input_files(paths, recursive, manifest, overrides)
     rows = load_manifest(Path(manifest)) if manifest else None
     report = IngestReport()
@@ -82,9 +107,17 @@ def ingest_distributed(
         known, store_prep, close = (lambda p: _known_duckdb(con, p)), (lambda prep: store_document(con, prep)), con.close
     try:
         with dask_client(dask) as client:
-            jobs = ((str(f), (str(f), columns, max_mb, rows, overrides, skip_missing_year,
-                              known(str(f)))) for f in files)
-            for path, events, error in ordered_results(client, prepare_file, jobs, window or default_window(client)):
+            def jobs():
+                for f in files:
+                    parts = file_jobs(f, int(split_mb * 2**20))
+                    known_all = known(str(f))
+                    for k, part in enumerate(parts):
+                        yield ((str(f), k == len(parts) - 1),
+                               (str(f), columns, max_mb, rows, overrides, skip_missing_year,
+                                _slice_known(known_all, str(f), part), part))
+
+            for (path, last), events, error in ordered_results(client, prepare_file, jobs(),
+                                                               window or default_window(client)):
                 if error is not None:
                     report.failures.append((path, f"a worker died while reading it ({type(error).__name__})"))
                 for event in events or ():
@@ -92,7 +125,7 @@ def ingest_distributed(
                         report.failures.append((event[1], event[2]))
                     else:
                         record_event(event, report, store_prep)
-                if progress:
+                if progress and last:
                     progress(path)
     finally:
         close()

@@ -1,9 +1,10 @@
 """Distributed ``topics apply``: workers embed sentences and assign them to the fitted topics.
 
-The driver streams the sentences the model has not assigned yet (the selection of
-:func:`zonelens.topics.run.select_sentences`) in batches of whole documents, with any cached
-embeddings; workers embed the rest and call ``TopicModel.transform``; the driver stores the
-topic rows and the new embeddings. Same rows as :func:`zonelens.topics.run.apply_topics`.
+The driver stages the sentences the model has not assigned yet (the selection of
+:func:`zonelens.topics.run.select_sentences`) as Parquet batches of whole documents, with any
+cached embeddings (:mod:`zonelens.scale.stage`); workers read a batch, embed the rest and call
+``TopicModel.transform``; the driver stores the topic rows and the new embeddings. Same rows as
+:func:`zonelens.topics.run.apply_topics`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from ..errors import ZonelensError
 from ..topics.artifact import load_topic_model
 from ..topics.params import merge_params
 from ..topics.run import SCHEMA, Progress, _write, embedder_for
-from .apply import batches, fill_embeddings, store_embeddings
-from .cluster import dask_client, default_window, ordered_results
+from .apply import fill_embeddings, store_embeddings
+from .stage import bound_driver, read_batch, staged_results
 
 _TOPIC_MODELS: dict = {}  # worker-side cache: (model_dir, model_id) -> TopicModel
 
@@ -43,6 +44,11 @@ def assign_part(model_dir: str, model_id: str, embedder: E5Embedder, part: pd.Da
     return part[["doc_id", "idx"]].assign(topic=topic, topic_raw=raw), new
 
 
+def assign_batch(model_dir: str, model_id: str, embedder: E5Embedder, path: str):
+    """Worker task: :func:`assign_part` on one staged batch."""
+    return assign_part(model_dir, model_id, embedder, read_batch(path))
+
+
 def _where(p: dict) -> tuple[str, list]:
     """The filter of select_sentences (kept in step with it): length, headings, path_like, not yet assigned."""
     where, args = ["length(s.text) >= ?"], [int(p["min_chars"])]
@@ -57,8 +63,9 @@ def _where(p: dict) -> tuple[str, list]:
 
 
 def apply_topics_distributed(db, model_dir, *, dask: str = "local:2", progress: Progress | None = None,
-                             path_like: str | None = None, batch: int = 2048, window: int | None = None) -> dict:
-    """``apply_topics`` on a Dask cluster (resumable, idempotent)."""
+                             path_like: str | None = None, batch: int = 2048, window: int | None = None,
+                             stage=None) -> dict:
+    """``apply_topics`` on a Dask cluster (resumable, idempotent); ``stage`` as in ``apply_distributed``."""
     model = load_topic_model(model_dir)
     meta, model_id = model.meta_, model.model_id_
     p = merge_params(meta["params"])
@@ -71,6 +78,7 @@ def apply_topics_distributed(db, model_dir, *, dask: str = "local:2", progress: 
         raise ZonelensError(f"{model_dir}: fitted on embeddings {meta['embedding_model']}, not {embedder.model_id}")
     mdir = str(Path(model_dir).resolve())
     con = store.connect(db)
+    bound_driver(con)
     done = 0
     try:
         con.execute(SCHEMA)
@@ -81,32 +89,17 @@ def apply_topics_distributed(db, model_dir, *, dask: str = "local:2", progress: 
         del model
         where, args = _where(p)
         base = "FROM sentences s JOIN documents d USING (doc_id)"
-        counts = con.execute(f"SELECT s.doc_id, count(*) {base} WHERE {where} GROUP BY 1 ORDER BY 1",
-                             args + [model_id]).fetchall()
-        total = int(sum(k for _, k in counts))
-
-        def rows(ids: list[str]) -> pd.DataFrame:
-            con.register("batch_ids", pd.DataFrame({"doc_id": ids}))
-            try:
-                return con.execute(
-                    f"SELECT s.doc_id, s.idx, s.text, e.vec AS embedding {base} JOIN batch_ids b ON b.doc_id = s.doc_id "
-                    "LEFT JOIN embeddings e ON e.doc_id = s.doc_id AND e.idx = s.idx AND e.model = ? "
-                    f"WHERE {where} ORDER BY s.doc_id, s.idx", [embedder.model_id] + args + [model_id]).df()
-            finally:
-                con.unregister("batch_ids")
-
-        jobs = ((ids[0], (mdir, model_id, embedder, rows(ids))) for ids in batches(counts, batch))
-        with dask_client(dask) as client:
-            for _, result, error in ordered_results(client, assign_part, jobs, window or default_window(client, 2)):
-                if error is not None:
-                    raise ZonelensError(f"workers kept dying while assigning topics ({error}); "
-                                        "rows stored so far are kept, run again to resume")
-                assigned, vecs = result
-                store_embeddings(con, vecs)
-                _write(con, model_id, assigned)
-                done += len(assigned)
-                if progress:
-                    progress("assigning", len(assigned), total)
+        select = (f"SELECT s.doc_id, s.idx, s.text, e.vec AS embedding {base} "
+                  "LEFT JOIN embeddings e ON e.doc_id = s.doc_id AND e.idx = s.idx AND e.model = ? "
+                  f"WHERE {where}")
+        for total, (assigned, vecs) in staged_results(
+                con, select, [embedder.model_id] + args + [model_id], assign_batch, (mdir, model_id, embedder),
+                dask=dask, stage=stage, beside=db, batch=batch, what="assigning topics", window=window):
+            store_embeddings(con, vecs)
+            _write(con, model_id, assigned)
+            done += len(assigned)
+            if progress:
+                progress("assigning", len(assigned), total)
     finally:
         con.close()
     return {"assigned": done, "model_id": model_id}

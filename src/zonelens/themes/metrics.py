@@ -48,7 +48,10 @@ def share_error(Y: np.ndarray, pred: np.ndarray, groups: np.ndarray) -> float:
     return round(float(np.mean(errs)), 4)
 
 
-def theme_metrics(Y: np.ndarray, proba: np.ndarray, pred: np.ndarray, themes, groups: np.ndarray) -> dict:
+def theme_metrics(Y: np.ndarray, proba: np.ndarray, pred: np.ndarray, themes, groups: np.ndarray,
+                  complete: np.ndarray | None = None) -> dict:
+    """``complete`` marks sentences of documents labelled in full: their share error is the error on
+    the whole document's shares (what aggregation reports), not on a sample of its sentences."""
     themes = list(themes)
     per = {t: prf(Y[:, j], pred[:, j]) for j, t in enumerate(themes)}
     gold_primary = primary_of(Y, proba, themes)
@@ -57,6 +60,12 @@ def theme_metrics(Y: np.ndarray, proba: np.ndarray, pred: np.ndarray, themes, gr
     confusion = {g: {p: 0 for p in labels} for g in labels}
     for g, p in zip(gold_primary, pred_primary):
         confusion[g][p] += 1
+    whole = {}
+    if complete is not None and np.any(complete):
+        c = np.asarray(complete, dtype=bool)
+        whole = {"n_whole_documents": int(len(np.unique(groups[c]))),
+                 "whole_doc_share_mae": share_error(Y[c], pred[c], groups[c]),
+                 "whole_doc_share_mae_prob": share_error(Y[c], proba[c], groups[c])}
     return {
         "n_sentences": int(len(Y)),
         "n_documents": int(len(np.unique(groups))),
@@ -66,5 +75,6 @@ def theme_metrics(Y: np.ndarray, proba: np.ndarray, pred: np.ndarray, themes, gr
         "ece": ece(Y, proba),
         "doc_share_mae": share_error(Y, pred, groups),
         "doc_share_mae_prob": share_error(Y, proba, groups),
+        **whole,
         "primary_confusion": confusion,
     }

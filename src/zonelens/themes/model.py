@@ -1,7 +1,12 @@
 """ThemeClassifier: sentence → probability per theme → themes above per-theme thresholds.
 
 Features (each optional, chosen by grouped cross-validation): character n-gram TF-IDF, word TF-IDF
-with the picklable jieba tokenizer, heading-path TF-IDF, and e5 sentence embeddings. One logistic
+with the picklable jieba tokenizer, heading-path TF-IDF, e5 sentence embeddings, and the context
+vector (mean e5 embedding of the neighbouring sentences, :mod:`zonelens.themes.context`; a
+``context_embedding`` column, zeros where absent) and the context text (character n-gram TF-IDF
+of the neighbouring sentences, ``prev_text`` and ``next_text`` columns, empty where absent). The
+context is dropped at random for ``context_dropout`` of the training rows, so the model also
+works on sentences classified on their own. One logistic
 regression per theme; its scores are calibrated with a Platt sigmoid fitted on inner grouped
 out-of-fold scores, and per-theme thresholds are tuned on those calibrated out-of-fold
 probabilities. A sentence's ``themes`` are those above threshold, ``primary`` the most probable of
@@ -18,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from ..embed import E5Embedder
+from ..embed import DIM, E5Embedder
 from ..tokenize import policy_tokenizer
 
 from .text import MAX_CHARS, has_chinese  # noqa: F401  (re-exported)
@@ -33,6 +38,21 @@ def as_frame(X) -> pd.DataFrame:
     if "heading_path" not in df:
         df = df.assign(heading_path="")
     return df
+
+
+def context_texts(df: pd.DataFrame, dropped: np.ndarray | None = None) -> list[str]:
+    """The context text of each row: previous and next sentence (``prev_text``, ``next_text``),
+    empty where absent or ``dropped``."""
+    n = len(df)
+    prev = df["prev_text"] if "prev_text" in df else [None] * n
+    nxt = df["next_text"] if "next_text" in df else [None] * n
+    out = []
+    for r, (p, q) in enumerate(zip(prev, nxt)):
+        if (dropped is not None and dropped[r]) or (pd.isna(p) and pd.isna(q)):
+            out.append("")
+        else:
+            out.append(("" if pd.isna(p) else str(p)[:MAX_CHARS]) + " | " + ("" if pd.isna(q) else str(q)[:MAX_CHARS]))
+    return out
 
 
 def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -51,10 +71,15 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    context_weight = 0.0  # defaults for models pickled before the parameters existed
+    context_text_weight = 0.0
+    context_dropout = 0.0
+
     def __init__(self, themes=("investment", "innovation", "environment", "livelihood", "party"),
                  char_ngrams=(1, 3), word_ngrams=(1, 2), use_words=True, use_heading=False,
                  use_embeddings=True, embedding_weight=1.0, C=4.0, min_df=2, max_features=200000,
-                 inner_folds=3, tokenizer=None, embedder=None, random_state=0):
+                 inner_folds=3, tokenizer=None, embedder=None, random_state=0, context_weight=0.0,
+                 context_text_weight=0.0, context_dropout=0.0):
         self.themes = themes
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -69,6 +94,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.tokenizer = tokenizer
         self.embedder = embedder
         self.random_state = random_state
+        self.context_weight = context_weight
+        self.context_text_weight = context_text_weight
+        self.context_dropout = context_dropout
 
     # -- features ---------------------------------------------------------------------------
     def _make_vectorizers(self) -> dict:
@@ -82,11 +110,23 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if self.use_heading:
             vecs["heading"] = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), min_df=self.min_df,
                                               sublinear_tf=True, dtype=np.float32)
+        if self.context_text_weight:
+            vecs["context"] = TfidfVectorizer(analyzer="char", ngram_range=tuple(self.char_ngrams),
+                                              min_df=self.min_df, max_features=self.max_features,
+                                              sublinear_tf=True, dtype=np.float32)
         return vecs
 
-    def _columns(self, df: pd.DataFrame, name: str) -> list[str]:
+    def _columns(self, df: pd.DataFrame, name: str, fit: bool = False) -> list[str]:
+        if name == "context":
+            return context_texts(df, self._dropped(len(df)) if fit else None)
         col = df["heading_path"] if name == "heading" else df["text"]
         return [str(t)[:MAX_CHARS] for t in col]
+
+    def _dropped(self, n: int) -> np.ndarray | None:
+        """Training rows whose context is dropped (the same rows for the same data: reproducible fits)."""
+        if not self.context_dropout:
+            return None
+        return np.random.default_rng([self.random_state, n]).random(n) < self.context_dropout
 
     def _embeddings(self, df: pd.DataFrame) -> np.ndarray:
         if "embedding" in df:
@@ -96,13 +136,23 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def _features(self, df: pd.DataFrame, vecs: dict, fit: bool):
         blocks = []
+        weights = {"heading": 0.5, "context": self.context_text_weight}
         for name, vec in vecs.items():
-            cols = self._columns(df, name)
+            cols = self._columns(df, name, fit)
             m = vec.fit_transform(cols) if fit else vec.transform(cols)
-            blocks.append(m * (0.5 if name == "heading" else 1.0))
+            blocks.append(m * weights.get(name, 1.0))
         if self.use_embeddings:
             blocks.append(sp.csr_matrix(self._embeddings(df) * self.embedding_weight))
+        if self.context_weight:
+            blocks.append(sp.csr_matrix(self._context(df, fit) * self.context_weight))
         return sp.hstack(blocks, format="csr")
+
+    def _context(self, df: pd.DataFrame, fit: bool) -> np.ndarray:
+        if "context_embedding" not in df:
+            return np.zeros((len(df), DIM), dtype=np.float32)
+        ctx = np.vstack(df["context_embedding"].to_numpy()).astype(np.float32)
+        dropped = self._dropped(len(df)) if fit else None
+        return ctx if dropped is None else ctx * ~dropped[:, None]
 
     def _fit_lr(self, X, y) -> LogisticRegression | float:
         if y.min() == y.max():  # a theme absent (or everywhere) in this fold
@@ -119,6 +169,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, Y, groups=None):
         """X: texts or DataFrame; Y: (n, n_themes) 0/1 in the order of ``themes``; groups: document ids."""
         df = as_frame(X)
+        if self.context_weight and not self.use_embeddings:
+            raise ValueError("context_weight needs use_embeddings (the context is made of e5 embeddings)")
         Y = np.asarray(Y, dtype=int)
         n = len(df)
         groups = np.asarray(groups) if groups is not None else np.arange(n)
@@ -141,6 +193,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.thresholds_[j] = best_threshold(Y[:, j], p)
         self.vectorizers_ = self._make_vectorizers()
         Xall = self._features(df, self.vectorizers_, fit=True)
+        for vec in self.vectorizers_.values():  # the terms cut by min_df/max_features: not needed, and big
+            vec.stop_words_ = None
         self.models_ = [self._fit_lr(Xall, Y[:, j]) for j in range(len(self.themes))]
         self.classes_ = np.array(self.themes)
         self.n_features_ = Xall.shape[1]

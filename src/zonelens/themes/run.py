@@ -8,41 +8,70 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .. import store
+from ..errors import ZonelensError
 from ..embed import E5Embedder, cached_embeddings
 from ..taxonomy import Taxonomy, load_taxonomy
 from .artifact import load_model, save_model
+from .context import WITH_NEIGHBOURS, attach_context
 from .classify import ClassifyReport, classify  # noqa: F401  (the classify entry point lives there)
 from .metrics import theme_metrics
 from .model import ThemeClassifier
-from .training import attach_embeddings, grouped_cv, label_matrix, load_training_set
+from .training import features_for, grouped_cv, label_matrix, load_training_set
 
-PRESETS = {
-    "themes": {"use_embeddings": True, "use_words": False, "embedding_weight": 2.0, "C": 16.0},
-    "themes-fast": {"use_embeddings": False, "use_words": True, "C": 4.0},
+PRESETS = {  # experiments/themes/grid.md, context.md
+    "themes": {"use_embeddings": True, "use_words": False, "embedding_weight": 2.0, "C": 16.0,
+               "context_weight": 1.0, "context_dropout": 0.2},
+    "themes-fast": {"use_embeddings": False, "use_words": True, "C": 4.0, "context_text_weight": 0.6,
+                    "context_dropout": 0.2},
 }
 
 
 def train_model(labels: Iterable, db, out: str | Path, params: dict | None = None, folds: int = 5,
-                taxonomy: Taxonomy | None = None) -> tuple[Path, dict]:
-    """Grouped k-fold CV by document, then fit on all labels and save the model with its report."""
+                taxonomy: Taxonomy | None = None, teacher: str | Path | None = None, pool: int = 0,
+                pool_db=None, pool_like: str = "%", seed: int = 0) -> tuple[Path, dict]:
+    """Grouped k-fold CV by document, then fit on all labels and save the model with its report.
+
+    With ``teacher`` (a model name or path) and ``pool`` > 0, the model is distilled: also trained
+    on the teacher's labels of ``pool`` unlabelled body sentences of ``pool_db`` (default ``db``)
+    whose document path is LIKE ``pool_like``; the CV refits the teacher per fold
+    (:mod:`zonelens.themes.distill`)."""
     tax = taxonomy or load_taxonomy()
     out = Path(out)
     params = {**PRESETS.get(out.name, PRESETS["themes"]), **(params or {})}
     model = ThemeClassifier(themes=tax.ids, **params)
     gold, data_hash = load_training_set(labels, db, tax)
-    if model.use_embeddings:
-        gold = attach_embeddings(gold, db)
-    metrics, _ = grouped_cv(model, gold, tax.ids, folds)
     Y = label_matrix(gold, tax.ids)
-    model.fit(gold, Y, groups=gold["doc_id"].to_numpy())
+    distilled = {}
+    if teacher is not None and pool > 0:
+        from .distill import distil_cv, fit_distilled, pool_hash, pool_sentences
+
+        tmodel, tmeta = load_model(teacher, tax)
+        if tmeta["training_data"]["hash"] != data_hash:
+            raise ZonelensError(f"teacher {teacher} was trained on other labels (data hash "
+                                f"{tmeta['training_data']['hash']}, these are {data_hash}); retrain it first")
+        teacher0 = ThemeClassifier(themes=tax.ids, **{k: v for k, v in tmeta["params"].items() if k != "themes"})
+        gold = features_for(gold, db, teacher0, model)
+        sample = pool_sentences(pool_db or db, set(zip(gold["doc_id"], gold["idx"].astype(int))), pool, seed,
+                                pool_like)
+        sample = features_for(sample, pool_db or db, teacher0, model)
+        metrics = distil_cv(teacher0, model, gold, Y, sample, folds)
+        model = fit_distilled(tmodel, model, gold, Y, sample)
+        distilled = {"distillation": {"teacher": model_id_of(tmeta), "pool": int(len(sample)),
+                                      "pool_db": Path(pool_db or db).name, "pool_like": pool_like,
+                                      "pool_hash": pool_hash(sample), "seed": seed}}
+    else:
+        gold = features_for(gold, db, model)
+        metrics, _ = grouped_cv(model, gold, tax.ids, folds)
+        model.fit(gold, Y, groups=gold["doc_id"].to_numpy())
     meta = {"params": {k: v for k, v in model.get_params().items() if k not in ("tokenizer", "embedder")},
             "training_data": {"hash": data_hash, "sentences": int(len(gold)),
                               "documents": int(gold["doc_id"].nunique()),
                               "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(tax.ids)}},
+            **distilled,
             "thresholds": dict(zip(tax.ids, map(float, model.thresholds_))),
             "cv": {"folds": folds, "grouped_by": "document", **metrics}}
     save_model(model, out, tax, meta)
-    (out / "cv_report.md").write_text(report_markdown(out.name, metrics), encoding="utf-8")
+    (out / "cv_report.md").write_text(report_markdown(out.name, {**metrics, "folds": folds}), encoding="utf-8")
     return out, metrics
 
 
@@ -51,7 +80,11 @@ def report_markdown(name: str, m: dict) -> str:
              f"{m['n_sentences']} sentences, {m['n_documents']} documents. macro-F1 **{m['macro_f1']}**, "
              f"min theme F1 {m['min_theme_f1']}, ECE {m['ece']}, "
              f"per-document share MAE {m['doc_share_mae']} (count of decisions), "
-             f"{m.get('doc_share_mae_prob', '–')} (mean probability).", "",
+             f"{m.get('doc_share_mae_prob', '–')} (mean probability)."
+             + (f" On the {m['n_whole_documents']} documents labelled in full, the share MAE of the whole document is "
+                f"{m['whole_doc_share_mae_prob']} (mean probability)." if "n_whole_documents" in m else "")
+             + (f" Sentences on their own (no neighbouring sentences as context, as `classify` sees them): macro-F1 "
+                f"{m['without_context']['macro_f1']}." if "without_context" in m else ""), "",
              "| theme | precision | recall | F1 | support |", "| --- | --- | --- | --- | --- |"]
     for t, v in m["per_theme"].items():
         lines.append(f"| {t} | {v['precision']} | {v['recall']} | {v['f1']} | {v['support']} |")
@@ -68,8 +101,7 @@ def evaluate_model(model_name, labels: Iterable, db) -> dict:
     tax = load_taxonomy()
     model, meta = load_model(model_name, tax)
     gold, data_hash = load_training_set(labels, db, tax)
-    if model.use_embeddings:
-        gold = attach_embeddings(gold, db)
+    gold = features_for(gold, db, model)
     proba = model.predict_proba(gold)
     pred = (proba >= model.thresholds_).astype(int)
     m = theme_metrics(label_matrix(gold, tax.ids), proba, pred, tax.ids, gold["doc_id"].to_numpy())
@@ -108,25 +140,37 @@ def model_id_of(meta: dict) -> str:
 
 
 def apply_model(db, model_name=None, batch: int = 4096, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Classify every sentence of the corpus not yet classified by this model (resumable, idempotent)."""
+    """Classify every sentence of the corpus not yet classified by this model (resumable, idempotent).
+
+    Sentences are streamed from DuckDB in chunks of about ``batch`` rows (a second cursor reads
+    while the first one writes), so memory does not grow with the corpus."""
     model, meta = load_model(model_name, load_taxonomy())
     model_id = model_id_of(meta)
     con = store.connect(db)
+    todo = """WHERE NOT EXISTS (SELECT 1 FROM theme_predictions p WHERE p.doc_id = s.doc_id
+              AND p.idx = s.idx AND p.model_id = ?)"""
+    source = f"({WITH_NEIGHBOURS}) s" if (model.context_weight or model.context_text_weight) else "sentences s"
     try:
         con.execute(PRED_SCHEMA)
-        todo = con.execute("""SELECT s.doc_id, s.idx, s.text, s.heading_path FROM sentences s
-            WHERE NOT EXISTS (SELECT 1 FROM theme_predictions p WHERE p.doc_id = s.doc_id AND p.idx = s.idx
-                              AND p.model_id = ?) ORDER BY s.doc_id, s.idx""", [model_id]).df()
-        total = len(todo)
-        for i in range(0, total, batch):
-            part = todo.iloc[i:i + batch]
-            if model.use_embeddings:
-                vecs = cached_embeddings(con, list(zip(part["doc_id"], part["idx"])), list(part["text"]),
-                                         model.embedder or E5Embedder())
-                part = part.assign(embedding=list(vecs))
-            store_predictions(con, prediction_frame(model, model_id, part))
-            if progress:
-                progress(len(part), total)
+        total = con.execute(f"SELECT count(*) FROM sentences s {todo}", [model_id]).fetchall()[0][0]
+        reader = con.cursor()
+        try:
+            reader.execute(f"SELECT * FROM {source} {todo}", [model_id])
+            while True:
+                part = reader.fetch_df_chunk(max(1, batch // 2048))
+                if not len(part):
+                    break
+                if model.use_embeddings:
+                    emb = model.embedder or E5Embedder()
+                    vecs = cached_embeddings(con, list(zip(part["doc_id"], part["idx"])), list(part["text"]), emb)
+                    part = part.assign(embedding=list(vecs))
+                    if model.context_weight:
+                        part = attach_context(con, part, emb)
+                store_predictions(con, prediction_frame(model, model_id, part))
+                if progress:
+                    progress(len(part), total)
+        finally:
+            reader.close()
     finally:
         con.close()
-    return {"model_id": model_id, "classified": total}
+    return {"model_id": model_id, "classified": int(total)}

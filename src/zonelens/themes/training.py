@@ -16,6 +16,7 @@ from ..embed import E5Embedder, cached_embeddings
 from ..errors import LabelError, ZonelensError
 from ..labels.annotations import read_many, resolve
 from ..taxonomy import Taxonomy
+from .context import attach_context, neighbours_of
 from .metrics import theme_metrics
 from .model import ThemeClassifier
 
@@ -53,6 +54,9 @@ def load_training_set(label_paths, db, taxonomy: Taxonomy) -> tuple[pd.DataFrame
         resolved, unresolved = resolve(con, anns)
         heads = con.execute("SELECT doc_id, idx, heading_path FROM sentences WHERE list_contains(?, doc_id)",
                             [sorted(set(resolved["doc_id"]))]).df()
+        body = dict(con.execute("""SELECT doc_id, count(*) FROM sentences WHERE NOT is_heading
+                                   AND list_contains(?, doc_id) GROUP BY 1""",
+                                [sorted(set(resolved["doc_id"]))]).fetchall())
     finally:
         con.close()
     if unresolved:
@@ -62,6 +66,9 @@ def load_training_set(label_paths, db, taxonomy: Taxonomy) -> tuple[pd.DataFrame
                                    "(ingest the referenced documents first)")
     gold = consensus(resolved).merge(heads, on=["doc_id", "idx"], how="left")
     gold["heading_path"] = gold["heading_path"].fillna("")
+    # A document whose every body sentence is labelled: its gold theme shares are the document's own.
+    labelled = gold.groupby("doc_id")["idx"].nunique()
+    gold["doc_complete"] = [labelled[d] >= body.get(d, 0) > 0 for d in gold["doc_id"]]
     digest = hashlib.sha256(json.dumps(
         gold[["doc_id", "idx", "themes", "primary"]].to_dict("records"), ensure_ascii=False, sort_keys=True
     ).encode()).hexdigest()[:16]
@@ -72,14 +79,39 @@ def label_matrix(gold: pd.DataFrame, themes) -> np.ndarray:
     return np.array([[int(t in row) for t in themes] for row in gold["themes"]], dtype=int)
 
 
-def attach_embeddings(gold: pd.DataFrame, db, embedder: E5Embedder | None = None, progress=None) -> pd.DataFrame:
+def attach_features(rows: pd.DataFrame, db, embeddings: bool = True, neighbours: bool = False,
+                    context: bool = False, embedder: E5Embedder | None = None, progress=None) -> pd.DataFrame:
+    """Sentence rows (doc_id, idx, text) with what a model reads besides the text, from the corpus
+    DB: their e5 ``embedding`` (cached in the DB), with ``neighbours`` the neighbouring sentences
+    (prev_idx, prev_text, next_idx, next_text), with ``context`` the neighbours' mean embedding."""
     con = store.connect(db)
+    emb = embedder or E5Embedder()
     try:
-        vecs = cached_embeddings(con, list(zip(gold["doc_id"], gold["idx"])), list(gold["text"]),
-                                 embedder or E5Embedder(), progress)
+        if neighbours or context:
+            nb = neighbours_of(con, rows)
+            rows = rows.assign(**{c: nb[c].to_numpy() for c in nb})
+        if embeddings or context:
+            vecs = cached_embeddings(con, list(zip(rows["doc_id"], rows["idx"])), list(rows["text"]), emb, progress)
+            rows = rows.assign(embedding=list(vecs))
+        if context:
+            rows = attach_context(con, rows, emb)
     finally:
         con.close()
-    return gold.assign(embedding=list(vecs))
+    return rows
+
+
+def attach_embeddings(gold: pd.DataFrame, db, embedder: E5Embedder | None = None, progress=None,
+                      context: bool = False) -> pd.DataFrame:
+    """Gold rows with their e5 ``embedding`` (and, with ``context``, the neighbours and their mean embedding)."""
+    return attach_features(gold, db, True, context, context, embedder, progress)
+
+
+def features_for(rows: pd.DataFrame, db, *models) -> pd.DataFrame:
+    """``rows`` with the features every one of ``models`` reads (nothing to add for text-only models)."""
+    emb = any(m.use_embeddings for m in models)
+    ctx = any(m.context_weight for m in models)
+    nb = ctx or any(m.context_text_weight for m in models)
+    return attach_features(rows, db, emb, nb, ctx) if (emb or nb) else rows
 
 
 def grouped_cv(model: ThemeClassifier, gold: pd.DataFrame, themes, folds: int = 5) -> tuple[dict, np.ndarray]:
@@ -88,8 +120,39 @@ def grouped_cv(model: ThemeClassifier, gold: pd.DataFrame, themes, folds: int = 
     groups = gold["doc_id"].to_numpy()
     proba = np.zeros(Y.shape)
     pred = np.zeros(Y.shape, dtype=int)
+    alone = OutOfContext(Y.shape) if uses_context(model) else None
     for tr, te in GroupKFold(n_splits=folds).split(gold, Y, groups):
         m = clone(model).fit(gold.iloc[tr], Y[tr], groups=groups[tr])
         proba[te] = m.predict_proba(gold.iloc[te])
         pred[te] = (proba[te] >= m.thresholds_).astype(int)
-    return theme_metrics(Y, proba, pred, themes, groups), proba
+        if alone is not None:
+            alone.add(m, gold.iloc[te], te)
+    complete = gold["doc_complete"].to_numpy() if "doc_complete" in gold else None
+    metrics = theme_metrics(Y, proba, pred, themes, groups, complete)
+    if alone is not None:
+        metrics["without_context"] = alone.metrics(Y, themes, groups)
+    return metrics, proba
+
+
+CONTEXT_COLUMNS = ["context_embedding", "prev_text", "next_text", "prev_idx", "next_idx"]
+
+
+def uses_context(model) -> bool:
+    return bool(model.context_weight or model.context_text_weight)
+
+
+class OutOfContext:
+    """The same held-out predictions made on sentences on their own (as `zonelens classify` sees
+    them): what a context model gives without its context."""
+
+    def __init__(self, shape):
+        self.proba = np.zeros(shape)
+        self.pred = np.zeros(shape, dtype=int)
+
+    def add(self, model, rows: pd.DataFrame, te) -> None:
+        self.proba[te] = model.predict_proba(rows.drop(columns=[c for c in CONTEXT_COLUMNS if c in rows]))
+        self.pred[te] = (self.proba[te] >= model.thresholds_).astype(int)
+
+    def metrics(self, Y, themes, groups) -> dict:
+        m = theme_metrics(Y, self.proba, self.pred, themes, groups)
+        return {k: m[k] for k in ("macro_f1", "min_theme_f1", "ece", "doc_share_mae_prob")}
