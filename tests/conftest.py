@@ -30,6 +30,30 @@ def report_text() -> str:
     return REPORT
 
 
+def _write_topics(db: Path, model_id: str, rule, info: list[tuple]) -> None:
+    """topic_assignments from ``rule(text) -> topic`` for every body sentence of the corpus DB, and
+    topic_info rows (topic, label, size, top_words), written with the library's own writer."""
+    import pandas as pd
+
+    from zonelens import store
+    from zonelens.topics.run import _write
+
+    con = store.connect(db)
+    try:
+        rows = con.execute("SELECT doc_id, idx, text FROM sentences WHERE NOT is_heading ORDER BY doc_id, idx").df()
+        topic = [rule(t) for t in rows["text"]]
+        _write(con, model_id, rows.assign(topic=topic, topic_raw=topic),
+               info=pd.DataFrame(info, columns=["topic", "label", "size", "top_words"]))
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def write_topics():
+    """Topic tables as `zonelens topics fit` writes them, from a keyword rule (fixture data)."""
+    return _write_topics
+
+
 @pytest.fixture
 def shared() -> Path:
     if not (SHARED / "corpora").is_dir():

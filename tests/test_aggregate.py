@@ -221,23 +221,13 @@ def test_wide_table(db):
     assert q23["investment"] == pytest.approx(0.25) and q23["party"] == 0
 
 
-def add_topics(path: Path, model_id: str = "topics@abcdef123456") -> None:
-    con = store.connect(path)
-    con.execute("""CREATE TABLE IF NOT EXISTS topic_assignments (doc_id VARCHAR, idx INTEGER, model_id VARCHAR,
-                   topic INTEGER, topic_raw INTEGER, PRIMARY KEY (doc_id, idx, model_id));
-                   CREATE TABLE IF NOT EXISTS topic_info (model_id VARCHAR, topic INTEGER, label VARCHAR,
-                   size INTEGER, top_words VARCHAR[], PRIMARY KEY (model_id, topic))""")
-    rows = con.execute("SELECT doc_id, idx, text FROM sentences WHERE NOT is_heading ORDER BY doc_id, idx").fetchall()
-    for doc_id, idx, text in rows:
-        topic = 0 if ("项目" in text or "招商" in text) else 1 if ("公园" in text or "污水" in text) else -1
-        con.execute("INSERT INTO topic_assignments VALUES (?, ?, ?, ?, ?)", [doc_id, idx, model_id, topic, topic])
-    con.execute("INSERT INTO topic_info VALUES (?, 0, '项目_招商', 4, ['项目', '招商']), (?, 1, '公园_污水', 2, "
-                "['公园', '污水']), (?, -1, 'outliers', 5, [])", [model_id] * 3)
-    con.close()
+def add_topics(write_topics, path: Path, model_id: str = "topics@abcdef123456") -> None:
+    write_topics(path, model_id, lambda t: 0 if ("项目" in t or "招商" in t) else 1 if ("公园" in t or "污水" in t) else -1,
+                 [(0, "项目_招商", 4, ["项目", "招商"]), (1, "公园_污水", 2, ["公园", "污水"]), (-1, "outliers", 5, [])])
 
 
-def test_topic_prevalence(db):
-    add_topics(db)
+def test_topic_prevalence(db, write_topics):
+    add_topics(write_topics, db)
     df = topic_shares(db, ("year",), n_boot=100)
     assert df.attrs["model_id"] == "topics@abcdef123456"
     y23 = df[df.year == 2023].set_index("topic")
@@ -249,7 +239,7 @@ def test_topic_prevalence(db):
     assert -1 not in set(topic_shares(db, ("year",), n_boot=0, include_outliers=False)["topic"])
 
 
-def test_export_formats_wide_and_vega(db, tmp_path):
+def test_export_formats_wide_and_vega(db, tmp_path, write_topics):
     out = tmp_path / "themes.csv"
     res = export_aggregates(db, "themes", "zone,year", "csv", out, vega=True, n_boot=50)
     table = pd.read_csv(out)
@@ -264,7 +254,7 @@ def test_export_formats_wide_and_vega(db, tmp_path):
     assert {"zone", "year", "period", "model_id", *THEMES} <= set(wide.columns)
     spec = json.loads(res.vega.read_text("utf-8"))
     assert spec["transform"][0]["fold"] == list(THEMES) and len(spec["data"]["values"]) == len(wide)
-    add_topics(db)
+    add_topics(write_topics, db)
     js = tmp_path / "topics.json"
     export_aggregates(db, "topics", "zone", "json", js, n_boot=0)
     assert {r["label"] for r in json.loads(js.read_text("utf-8"))} == {"项目_招商", "公园_污水", "outliers"}

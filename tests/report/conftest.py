@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from zonelens import store
 from zonelens.corpus import ingest
 from zonelens.themes.run import apply_model
 
@@ -51,7 +50,7 @@ REPORTS = {
 
 
 @pytest.fixture(scope="module")
-def report_db(tmp_path_factory) -> Path:
+def report_db(tmp_path_factory, write_topics) -> Path:
     root = tmp_path_factory.mktemp("report-corpus")
     src = root / "reports"
     src.mkdir()
@@ -64,20 +63,6 @@ def report_db(tmp_path_factory) -> Path:
     rep = ingest([src], db, manifest=src / "manifest.csv")
     assert rep.documents == 3 and not rep.failures
     apply_model(db, "themes-fast")
-    add_topic_tables(db)
+    write_topics(db, "topics@0123456789ab", lambda t: 0 if "项目" in t else 1 if ("企业" in t or "平台" in t) else -1,
+                 [(0, "0_项目_招商", 5, ["项目", "招商"]), (1, "1_企业_平台", 3, ["企业", "平台"]), (-1, "outliers", 9, [])])
     return db
-
-
-def add_topic_tables(db: Path, model_id: str = "topics@0123456789ab") -> None:
-    con = store.connect(db)
-    con.execute("""CREATE TABLE IF NOT EXISTS topic_assignments (doc_id VARCHAR, idx INTEGER, model_id VARCHAR,
-                   topic INTEGER, topic_raw INTEGER, PRIMARY KEY (doc_id, idx, model_id));
-                   CREATE TABLE IF NOT EXISTS topic_info (model_id VARCHAR, topic INTEGER, label VARCHAR,
-                   size INTEGER, top_words VARCHAR[], PRIMARY KEY (model_id, topic))""")
-    rows = con.execute("SELECT doc_id, idx, text FROM sentences WHERE NOT is_heading").fetchall()
-    for doc_id, idx, text in rows:
-        topic = 0 if "项目" in text else 1 if ("企业" in text or "平台" in text) else -1
-        con.execute("INSERT INTO topic_assignments VALUES (?, ?, ?, ?, ?)", [doc_id, idx, model_id, topic, topic])
-    con.execute("INSERT INTO topic_info VALUES (?, 0, '0_项目_招商', 5, ['项目', '招商']), "
-                "(?, 1, '1_企业_平台', 3, ['企业', '平台']), (?, -1, 'outliers', 9, [])", [model_id] * 3)
-    con.close()
