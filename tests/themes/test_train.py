@@ -62,6 +62,11 @@ def test_train_writes_model_meta_and_report(corpus, tmp_path):
     assert 0 <= meta["cv"]["without_context"]["macro_f1"] <= 1  # a context model: also scored without
     assert "grouped 3-fold cross-validation" in (out / "cv_report.md").read_text("utf-8")
     assert model.predict_proba(["新增城镇就业5000人，新建幼儿园3所。"]).shape == (1, 5)
+    ev = runner.invoke(app, ["evaluate", "--model", str(out), "--labels", str(corpus / "labels.jsonl"),
+                             "--db", str(corpus / "c.duckdb"), "-o", str(tmp_path / "m.json")])
+    assert ev.exit_code == 0, ev.output
+    assert "evaluated on the given labels" in ev.stdout and "training labels" in ev.stderr  # warned: not held out
+    assert json.loads((tmp_path / "m.json").read_text("utf-8"))["n_sentences"] == n_labels
 
 
 def test_distilled_training(corpus, tmp_path):

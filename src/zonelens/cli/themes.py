@@ -58,7 +58,7 @@ def evaluate(labels: LabelsOpt, model: ModelOpt = None, db: DbOpt = Path(DEFAULT
         m = evaluate_model(model, labels, db)
     if m["same_data_as_training"]:
         typer.echo("note: these are the model's training labels; see cv_report.md for held-out figures", err=True)
-    typer.echo(report_markdown(str(model or "themes"), m))
+    typer.echo(report_markdown(str(model or "themes"), m, heading="evaluated on the given labels"))
     if output:
         output.write_text(json.dumps(m, ensure_ascii=False, indent=2), encoding="utf-8")
 

@@ -75,8 +75,10 @@ def train_model(labels: Iterable, db, out: str | Path, params: dict | None = Non
     return out, metrics
 
 
-def report_markdown(name: str, m: dict) -> str:
-    lines = [f"# {name}: grouped {m.get('folds', 5)}-fold cross-validation by document", "",
+def report_markdown(name: str, m: dict, heading: str | None = None) -> str:
+    """The metrics as Markdown; ``heading`` replaces the cross-validation title (e.g. for `evaluate`)."""
+    title = heading or f"grouped {m.get('folds', 5)}-fold cross-validation by document"
+    lines = [f"# {name}: {title}", "",
              f"{m['n_sentences']} sentences, {m['n_documents']} documents. macro-F1 **{m['macro_f1']}**, "
              f"min theme F1 {m['min_theme_f1']}, ECE {m['ece']}, "
              f"per-document share MAE {m['doc_share_mae']} (count of decisions), "
