@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import UsageError, ZonelensError
 
@@ -45,3 +46,22 @@ def handled() -> Iterator[None]:
         err("interrupted")
         raise typer.Exit(130) from None
 
+
+class StageBar:
+    """rich progress for the pipeline: one bar per stage, counting items where the stage knows them."""
+
+    def __init__(self, bar: Progress):
+        self.bar, self.tasks = bar, {}
+
+    def __call__(self, stage: str, advance: int, total: int | None) -> None:
+        if stage not in self.tasks:
+            for task in self.tasks.values():  # earlier stages are done
+                t = self.bar.tasks[task]
+                self.bar.update(task, total=t.total or max(t.completed, 1), completed=t.total or max(t.completed, 1))
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], advance=advance, total=total)
+
+
+def stage_progress() -> Progress:
+    return Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    transient=True)

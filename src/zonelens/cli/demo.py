@@ -12,8 +12,8 @@ from rich.table import Table
 from ..corpus import summary as corpus_summary
 from ..pipeline import run_demo
 from ..store import DEFAULT_DB
-from .common import app, handled
-from .export import StageBar, print_run, stage_progress
+from .common import StageBar, app, handled, stage_progress
+from .export import print_run
 
 
 def _print_summary(s: dict, db: Path) -> None:

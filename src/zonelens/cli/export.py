@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..aggregate import DEFAULT_METHOD, METHODS
 from ..export import FORMATS, export_aggregates
 from ..pipeline import run as run_pipeline
 from ..report import build_report
 from ..store import DEFAULT_DB
-from .common import app, err, handled
+from .common import StageBar, app, err, handled, stage_progress
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 ModelIdOpt = Annotated[Optional[str], typer.Option(
@@ -35,26 +34,6 @@ class Fmt(str, Enum):
 
 
 assert {f.value for f in Fmt} == set(FORMATS)
-
-
-class StageBar:
-    """rich progress for the pipeline: one bar per stage, counting items where the stage knows them."""
-
-    def __init__(self, bar: Progress):
-        self.bar, self.tasks = bar, {}
-
-    def __call__(self, stage: str, advance: int, total: int | None) -> None:
-        if stage not in self.tasks:
-            for task in self.tasks.values():  # earlier stages are done
-                t = self.bar.tasks[task]
-                self.bar.update(task, total=t.total or max(t.completed, 1), completed=t.total or max(t.completed, 1))
-            self.tasks[stage] = self.bar.add_task(stage, total=total)
-        self.bar.update(self.tasks[stage], advance=advance, total=total)
-
-
-def stage_progress() -> Progress:
-    return Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    transient=True)
 
 
 @app.command()

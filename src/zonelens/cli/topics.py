@@ -6,40 +6,18 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..scale.topics import apply_topics_distributed
 from ..store import DEFAULT_DB
 from ..topics.run import apply_topics, fit_topics, load_params, model_summary, topic_table
 from ..errors import UsageError
-from .common import DaskOpt, StageOpt, handled
+from .common import DaskOpt, StageBar, StageOpt, handled, stage_progress
 
 app = typer.Typer(name="topics", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Discover emergent topics (BERTopic clusters of sentences), assign them, show them.")
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 ModelDirOpt = Annotated[Path, typer.Option("--model", "-m", help="Topic model directory (written by `topics fit`).")]
-
-
-class _Bar:
-    """rich progress: one bar per stage (embedding counts sentences; other stages just run)."""
-
-    def __init__(self, bar: Progress):
-        self.bar, self.tasks, self.last = bar, {}, None
-
-    def __call__(self, stage: str, advance: int, total: int | None) -> None:
-        if stage not in self.tasks:
-            if self.last is not None:
-                t = self.bar.tasks[self.tasks[self.last]]
-                self.bar.update(self.tasks[self.last], completed=t.total or 1, total=t.total or 1)
-            self.tasks[stage] = self.bar.add_task(stage, total=total)
-            self.last = stage
-        self.bar.update(self.tasks[stage], advance=advance, total=total)
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    transient=True)
 
 
 @app.command()
@@ -50,8 +28,8 @@ def fit(
 ) -> None:
     """Fit a topic model on the corpus sentences (headings excluded), save it, and store the
     fitted sentences' topics in tables topic_assignments / topic_info."""
-    with handled(), _progress() as bar:
-        res = fit_topics(db, out, load_params(params), progress=_Bar(bar))
+    with handled(), stage_progress() as bar:
+        res = fit_topics(db, out, load_params(params), progress=StageBar(bar))
     typer.echo(f"{res.n_topics} topics over {res.n_sentences} sentences; outliers {res.outlier_share:.1%} "
                f"(raw {res.outlier_share_raw:.1%}); model {res.model_id} → {res.model_dir}")
 
@@ -65,14 +43,14 @@ def apply(
     stage: StageOpt = None,
 ) -> None:
     """Assign topics to corpus sentences the model has not assigned yet (new reports); resumable."""
-    with handled(), _progress() as bar:
+    with handled(), stage_progress() as bar:
         if stage is not None and not dask:
             raise UsageError("--stage needs --dask (use --dask local:1 for one local worker)")
         if dask:
-            res = apply_topics_distributed(db, model, dask=dask, progress=_Bar(bar), path_like=path_like,
+            res = apply_topics_distributed(db, model, dask=dask, progress=StageBar(bar), path_like=path_like,
                                            stage=stage)
         else:
-            res = apply_topics(db, model, progress=_Bar(bar), path_like=path_like)
+            res = apply_topics(db, model, progress=StageBar(bar), path_like=path_like)
     typer.echo(f"{res['assigned']} sentences assigned with {res['model_id']} → {db}")
 
 
