@@ -289,3 +289,11 @@ def test_export_cli(db, tmp_path):
     out = tmp_path / "w.csv"
     res = runner.invoke(app, ["export", "themes", "--db", str(db), "--wide", "--output", str(out), "--n-boot", "0"])
     assert res.exit_code == 0 and out.exists() and MID in res.stderr
+
+
+def test_cli_share_methods_match_the_library():
+    """cli/export.py names the share methods without importing the aggregate stage (fast --help)."""
+    from zonelens.aggregate import DEFAULT_METHOD, METHODS
+    from zonelens.cli import export as cli_export
+
+    assert (cli_export.METHODS, cli_export.DEFAULT_METHOD) == (METHODS, DEFAULT_METHOD)

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from . import aggregate, store
+from . import store
 from .errors import UsageError, ZonelensError
+
+if TYPE_CHECKING:  # pandas and the aggregate stage load on first use: `zonelens --help` stays fast
+    import pandas as pd
 
 FORMATS = ("jsonl", "csv", "parquet", "json")
 
@@ -83,6 +86,10 @@ def export_aggregates(db: str | Path, kind: str = "themes", by="zone,year", fmt:
         raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
     if vega and output in (None, "-"):
         raise UsageError("--vega writes a spec beside the data: give --output FILE")
+    import pandas as pd
+
+    from . import aggregate
+
     by_cols = aggregate.check_by(by)
     if kind == "themes":
         long = aggregate.theme_shares(db, by_cols, model_id, n_boot=n_boot)

@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..corpus import summary as corpus_summary
-from ..pipeline import run_demo
 from ..store import DEFAULT_DB
 from .common import StageBar, app, handled, stage_progress
 from .export import print_run
@@ -38,6 +36,8 @@ def demo(
     """Run the main job on the bundled sample reports (ingest → themes → topics → exports → report)
     and say where the outputs are."""
     with handled(), stage_progress() as bar:
+        from ..pipeline import run_demo  # the library loads here, not for --help
+
         result = run_demo(out, model=model, progress=StageBar(bar))
     _print_summary(result.summary, result.db)
     print_run(result)
@@ -49,5 +49,7 @@ def demo(
 def summary(db: Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")] = Path(DEFAULT_DB)) -> None:
     """Summarise the corpus: documents and sentences per zone and year."""
     with handled():
+        from ..corpus import summary as corpus_summary
+
         s = corpus_summary(db)
     _print_summary(s, db)

@@ -8,10 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..aggregate import DEFAULT_METHOD, METHODS
-from ..export import FORMATS, export_aggregates
-from ..pipeline import run as run_pipeline
-from ..report import build_report
+from ..export import FORMATS
 from ..store import DEFAULT_DB
 from .common import StageBar, app, err, handled, stage_progress
 
@@ -34,6 +31,9 @@ class Fmt(str, Enum):
 
 
 assert {f.value for f in Fmt} == set(FORMATS)
+# The library (pandas, scikit-learn, BERTopic) loads inside the commands, so `--help` is fast.
+# The share methods of zonelens.aggregate (METHODS, DEFAULT_METHOD; tests check they agree):
+METHODS, DEFAULT_METHOD = ("acc", "pcc"), "pcc"
 
 
 @app.command()
@@ -51,6 +51,8 @@ def export(
 ) -> None:
     """Export theme shares or topic prevalence per zone × year (× period): counts, shares, 95% CIs, coverage."""
     with handled():
+        from ..export import export_aggregates
+
         res = export_aggregates(db, kind.value, by, format.value, output, wide=wide, vega=vega, model_id=model_id,
                                 value=value, n_boot=n_boot)
     for w in res.warnings:
@@ -71,6 +73,8 @@ def report(
     """Write one self-contained HTML report: theme shares per zone-year, zone × theme heatmap, themes and
     topics over time, model and coverage facts."""
     with handled():
+        from ..report import build_report
+
         res = build_report(db, out, model_id, topic_model_id, method=method, title=title)
     for w in res.warnings:
         err(f"warning: {w}")
@@ -89,6 +93,8 @@ def run(
 ) -> None:
     """Run the whole pipeline on a folder of reports: ingest → themes → topics → exports → report."""
     with handled(), stage_progress() as bar:
+        from ..pipeline import run as run_pipeline
+
         res = run_pipeline(sources, out, model=model, manifest=manifest, recursive=recursive, topics=topics, by=by,
                            progress=StageBar(bar))
     print_run(res)

@@ -9,15 +9,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Optional
 
-import pandas as pd
 import typer
 
 from ..errors import UsageError, ZonelensError
-from ..labels import agreement as agr
-from ..labels.annotations import read_many, write_annotations
-from ..labels.sampling import draw, load_sentences
-from ..labels.stats import label_stats
-from ..labels.tasks import config_path, export_tasks, import_tasks, rows_for_export
 from ..store import DEFAULT_DB, connect
 from ..taxonomy import Taxonomy, load_lexicon, load_taxonomy
 
@@ -125,6 +119,10 @@ def sample(
     Sentences already in --labels files are left out.
     """
     with _errors():
+        from ..labels.annotations import read_many
+        from ..labels.sampling import draw, load_sentences
+        from ..labels.tasks import export_tasks
+
         tax = _taxonomy(taxonomy)
         if strategy is Strategy.uncertain and model is None:
             raise UsageError(f"{NEEDS_MODEL} (give --model)")
@@ -157,6 +155,8 @@ def export_cmd(
     the items a first one labelled).
     """
     with _errors():
+        from ..labels.tasks import config_path, export_tasks, rows_for_export
+
         tax = _taxonomy(taxonomy)
         con = connect(db, read_only=True) if db.exists() else None
         try:
@@ -183,6 +183,9 @@ def import_cmd(
 ) -> None:
     """Read a filled task file (ours, Label Studio or doccano) into an annotation file."""
     with _errors():
+        from ..labels.annotations import write_annotations
+        from ..labels.tasks import import_tasks
+
         if out.exists() and not force:
             raise UsageError(f"{out} exists (use --force to overwrite)")
         tax = _taxonomy(taxonomy)
@@ -204,6 +207,10 @@ def agreement_cmd(
 ) -> None:
     """Per-theme Cohen's κ and Krippendorff's α, and primary-label agreement."""
     with _errors():
+        import pandas as pd
+        from ..labels import agreement as agr
+        from ..labels.annotations import read_many
+
         if not labels:
             raise UsageError("give --labels (annotation files from at least two annotators)")
         tax = _taxonomy(taxonomy)
@@ -231,6 +238,9 @@ def stats_cmd(
 ) -> None:
     """Counts per theme and per corpus, share of `other`, double-labelled items."""
     with _errors():
+        from ..labels.annotations import read_many
+        from ..labels.stats import label_stats
+
         if not labels:
             raise UsageError("give --labels (one or more annotation files)")
         tax = _taxonomy(taxonomy)

@@ -10,9 +10,7 @@ import typer
 from rich.progress import Progress
 
 from ..errors import UsageError
-from ..scale.apply import apply_distributed
 from ..store import DEFAULT_DB
-from ..themes.run import apply_model, evaluate_model, report_markdown, train_model
 from .common import DaskOpt, StageOpt, app, handled
 
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
@@ -39,6 +37,8 @@ def train(
     with handled():
         if (teacher is None) != (pool <= 0):
             raise UsageError("distillation needs both --teacher and --pool N (N > 0)")
+        from ..themes.run import report_markdown, train_model  # the library loads here, not for --help
+
         p = json.loads(params.read_text("utf-8")) if params else None
         model_dir, m = train_model(labels, db, out, p, folds, teacher=teacher, pool=pool, pool_db=pool_db,
                                    pool_like=pool_like)
@@ -55,6 +55,8 @@ def evaluate(labels: LabelsOpt, model: ModelOpt = None, db: DbOpt = Path(DEFAULT
     cross-validated figures.
     """
     with handled():
+        from ..themes.run import evaluate_model, report_markdown
+
         m = evaluate_model(model, labels, db)
     if m["same_data_as_training"]:
         typer.echo("note: these are the model's training labels; see cv_report.md for held-out figures", err=True)
@@ -79,7 +81,11 @@ def apply(
         task = bar.add_task("classifying", total=None)
         tick = lambda n, total: bar.update(task, advance=n, total=total)  # noqa: E731
         if dask:
+            from ..scale.apply import apply_distributed
+
             res = apply_distributed(db, model, dask=dask, parquet=parquet, stage=stage, progress=tick)
         else:
+            from ..themes.run import apply_model
+
             res = apply_model(db, model, progress=tick)
     typer.echo(f"{res['classified']} sentences classified with {res['model_id']} → {parquet or db}")

@@ -7,9 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..scale.topics import apply_topics_distributed
 from ..store import DEFAULT_DB
-from ..topics.run import apply_topics, fit_topics, load_params, model_summary, topic_table
 from ..errors import UsageError
 from .common import DaskOpt, StageBar, StageOpt, handled, stage_progress
 
@@ -29,6 +27,8 @@ def fit(
     """Fit a topic model on the corpus sentences (headings excluded), save it, and store the
     fitted sentences' topics in tables topic_assignments / topic_info."""
     with handled(), stage_progress() as bar:
+        from ..topics.run import fit_topics, load_params  # BERTopic loads here, not for --help
+
         res = fit_topics(db, out, load_params(params), progress=StageBar(bar))
     typer.echo(f"{res.n_topics} topics over {res.n_sentences} sentences; outliers {res.outlier_share:.1%} "
                f"(raw {res.outlier_share_raw:.1%}); model {res.model_id} → {res.model_dir}")
@@ -47,9 +47,13 @@ def apply(
         if stage is not None and not dask:
             raise UsageError("--stage needs --dask (use --dask local:1 for one local worker)")
         if dask:
+            from ..scale.topics import apply_topics_distributed
+
             res = apply_topics_distributed(db, model, dask=dask, progress=StageBar(bar), path_like=path_like,
                                            stage=stage)
         else:
+            from ..topics.run import apply_topics
+
             res = apply_topics(db, model, progress=StageBar(bar), path_like=path_like)
     typer.echo(f"{res['assigned']} sentences assigned with {res['model_id']} → {db}")
 
@@ -62,6 +66,8 @@ def show(
 ) -> None:
     """Print the topic table: id, size, label, top words and representative sentences."""
     with handled():
+        from ..topics.run import model_summary, topic_table
+
         summary = model_summary(model)
         df = topic_table(model, representatives=sentences > 0)
     typer.echo(f"{summary['model_id']}: {summary['n_topics']} topics, {summary['n_sentences']} sentences, "
