@@ -129,3 +129,41 @@ def test_worker_processes_give_the_same_output(tmp_path, fast):
     rep = classify(str(inp), str(two), fast, batch=4, jobs=2)
     assert rep.records == len(texts) and rep.no_chinese == 9
     assert two.read_text("utf-8") == one.read_text("utf-8")
+
+
+def test_context_neighbours_stay_in_their_report_across_batches():
+    from zonelens.themes.classify import batches_of
+
+    recs = [(i, f"句{i}", "a" if i < 5 else "b") for i in range(9)]
+    whole = next(batches_of(iter(recs), 100, True))
+    assert whole[2][:2] == [None, "句0"] and whole[3][4] is None and whole[2][5] is None  # no crossing a/b
+    assert whole[3][8] is None and whole[3][0] == "句1"
+    small = list(batches_of(iter(recs), 2, True))
+    assert [x for b in small for x in b[2]] == whole[2] and [x for b in small for x in b[3]] == whole[3]
+    assert [x for b in small for x in b[0]] == list(range(9))
+    assert next(batches_of(iter(recs), 4, False))[2:] == (None, None)
+
+
+def test_classify_with_context(tmp_path, fast):
+    """--context: the same output whatever the batch size; the context changes the scores of a
+    context model; the compiled form and the estimator agree with context too."""
+    from zonelens.themes.artifact import load_for_inference
+    from zonelens.themes.classify import predict_batch
+
+    texts = ["二、全面加强党的建设", "深入开展主题教育。", "加强基层党组织建设。", "持续整治形式主义官僚主义。",
+             "新增城镇就业5000人。", "新建幼儿园3所。"]
+    inp = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": t, "doc": "甲" if i < 4 else "乙"} for i, t in enumerate(texts)])
+    outs = {}
+    for name, kw in {"b2": dict(batch=2, context=True), "b100": dict(batch=100, context=True),
+                     "alone": dict(batch=100)}.items():
+        classify(str(inp), str(tmp_path / f"{name}.jsonl"), fast, **kw)
+        outs[name] = [json.loads(x) for x in (tmp_path / f"{name}.jsonl").read_text("utf-8").splitlines()]
+    assert outs["b2"] == outs["b100"]
+    assert [r["scores"] for r in outs["b100"]] != [r["scores"] for r in outs["alone"]]
+    res = runner.invoke(app, ["classify", str(inp), "--model", fast, "--context"])
+    assert res.exit_code == 0 and [json.loads(x) for x in res.stdout.splitlines()] == outs["b100"]
+    prev, nxt = [None, *texts[:3]], [*texts[1:4], None]
+    compiled = load_for_inference(fast, load_taxonomy())
+    estimator, _ = load_model(fast, load_taxonomy())
+    assert np.allclose(predict_batch(compiled, texts[:4], prev, nxt), predict_batch(estimator, texts[:4], prev, nxt),
+                       atol=1e-6)

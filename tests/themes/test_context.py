@@ -92,3 +92,22 @@ def test_models_pickled_before_context_default_to_none():
     m = ThemeClassifier(themes=THEMES, use_embeddings=False)
     del m.context_weight, m.context_dropout  # as unpickled from an older version
     assert m.context_weight == 0.0 and m.get_params()["context_dropout"] == 0.0
+
+
+def test_classify_context_vector_is_the_mean_of_the_neighbours_embeddings():
+    """`classify --context` with an embedding model: the neighbours' vectors, as `apply` makes them."""
+    from zonelens.themes.classify import predict_batch
+
+    texts, Y, groups = train_set(2)
+    emb = HashEmbedder()
+    frame = pd.DataFrame({"text": texts, "embedding": list(emb.passage(texts)),
+                          "context_embedding": list(emb.passage([t[::-1] for t in texts]))})
+    m = ThemeClassifier(themes=THEMES, use_words=False, min_df=1, context_weight=1.0, embedder=HashEmbedder())
+    m.fit(frame, Y, groups=groups)
+    t = texts[:3]
+    prev, nxt = [None, t[0], t[1]], [t[1], t[2], None]
+    v = dict(zip(t, emb.passage(t)))
+    want = pd.DataFrame({"text": t, "embedding": [v[x] for x in t],
+                         "context_embedding": [v[t[1]], (v[t[0]] + v[t[2]]) / 2, v[t[1]]]})
+    assert np.allclose(predict_batch(m, t, prev, nxt), m.predict_proba(want))
+    assert np.allclose(predict_batch(m, t), m.predict_proba(want.drop(columns="context_embedding")))

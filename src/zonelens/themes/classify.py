@@ -11,6 +11,10 @@ Bad input, documented and tested:
 - a very long "sentence" (a run-on list): the features use its first 400 characters
   (embeddings the first 512); counted in the report;
 - blank JSONL lines are skipped (they are not records).
+
+With ``context``, the records are read as consecutive sentences of reports: each record's
+neighbours (the records before and after it with the same ``doc`` value; no ``doc`` means one
+report) are its context, as `zonelens apply` gives sentences in the corpus DB.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..taxonomy import load_taxonomy
 from .artifact import load_for_inference
-from .text import MAX_CHARS, has_chinese
+from .text import MAX_CHARS, has_chinese, join_context
 
 
 @dataclass
@@ -60,8 +64,9 @@ def _open_input(path: str) -> IO[str]:
         raise InputError(path, f"cannot be read ({exc.strerror})") from None
 
 
-def iter_records(path: str, fmt: str) -> Iterator[tuple[object, str]]:
-    """(id, text) per record; ids default to the 1-based line (JSONL) or row (CSV) number."""
+def iter_records(path: str, fmt: str) -> Iterator[tuple[object, str, object]]:
+    """(id, text, doc) per record; ids default to the 1-based line (JSONL) or row (CSV) number;
+    doc is the record's optional ``doc`` field (which report it belongs to)."""
     fh = _open_input(path)
     n = 0
     try:
@@ -70,7 +75,7 @@ def iter_records(path: str, fmt: str) -> Iterator[tuple[object, str]]:
             if not reader.fieldnames or "text" not in reader.fieldnames:
                 raise InputError(path, "CSV needs a 'text' column")
             for n, row in enumerate(reader, 1):
-                yield row.get("id") or n, row["text"] or ""
+                yield row.get("id") or n, row["text"] or "", row.get("doc")
             return
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -81,7 +86,7 @@ def iter_records(path: str, fmt: str) -> Iterator[tuple[object, str]]:
                 raise InputError(path, f"line {n}: malformed JSON ({exc.msg})") from None
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
                 raise InputError(path, f"line {n}: expected an object with a string 'text'")
-            yield obj.get("id", n), obj["text"]
+            yield obj.get("id", n), obj["text"], obj.get("doc")
     except UnicodeDecodeError:
         raise InputError(path, f"not UTF-8 text (near line {n + 1}); convert it to UTF-8 first") from None
     finally:
@@ -133,8 +138,35 @@ def _init_worker(model) -> None:
     _WORKER["model"] = model
 
 
-def _predict(texts: list[str]) -> np.ndarray:
-    return _WORKER["model"].predict_proba(texts)
+def _predict(payload: tuple) -> np.ndarray:
+    return predict_batch(_WORKER["model"], *payload)
+
+
+def predict_batch(model, texts: list[str], prev: list | None = None, nxt: list | None = None) -> np.ndarray:
+    """Probabilities for a batch; with ``prev``/``nxt`` (each sentence's neighbouring texts, None
+    where it has none) the model's context features get them."""
+    compiled = hasattr(model, "blocks")  # CompiledThemes: context text only, no pandas
+    uses = (any(b.get("column") == "context" for b in model.blocks) if compiled
+            else bool(model.context_weight or model.context_text_weight))
+    if prev is None or not uses:
+        return model.predict_proba(texts)
+    if compiled:
+        return model.predict_proba(texts, [join_context(p, q) for p, q in zip(prev, nxt)])
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": texts, "prev_text": prev, "next_text": nxt})
+    if model.use_embeddings:
+        from ..embed import E5Embedder
+
+        distinct = list(dict.fromkeys([t for t in texts] + [t for t in prev + nxt if t is not None]))
+        vecs = dict(zip(distinct, (model.embedder or E5Embedder()).passage(distinct)))
+        frame["embedding"] = [vecs[t] for t in texts]
+        if model.context_weight:
+            zero = np.zeros_like(vecs[texts[0]]) if texts else None
+            frame["context_embedding"] = [
+                np.mean([vecs[x] for x in (p, q) if x is not None], axis=0) if (p is not None or q is not None) else zero
+                for p, q in zip(prev, nxt)]
+    return model.predict_proba(frame)
 
 
 class _Predictor:
@@ -151,13 +183,14 @@ class _Predictor:
         self.pool = None
         self.window: deque = deque()
 
-    def submit(self, item, texts: list[str]):
-        """Queue a batch; returns the (item, proba) pairs that are finished, in order."""
+    def submit(self, item, payload: tuple):
+        """Queue a batch, (texts, prev, nxt) as for :func:`predict_batch`; returns the (item, proba)
+        pairs that are finished, in order."""
         if self.jobs == 1:
-            return [(item, self.model.predict_proba(texts))]
+            return [(item, predict_batch(self.model, *payload))]
         if self.pool is None:
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs, _init_worker, (self.model,))
-        self.window.append((item, self.pool.apply_async(_predict, (texts,))))
+        self.window.append((item, self.pool.apply_async(_predict, (payload,))))
         done = []
         while len(self.window) > 2 * self.jobs:
             it, res = self.window.popleft()
@@ -175,10 +208,31 @@ class _Predictor:
             self.pool.join()
 
 
+def batches_of(records: Iterator[tuple], batch: int, context: bool) -> Iterator[tuple]:
+    """(ids, texts, prev, nxt) per batch of records; prev/nxt are each record's neighbouring texts
+    within its report (``context``), looking one record past the batch, else None."""
+    it = iter(records)
+    chunk = list(islice(it, batch))
+    before = None  # (text, doc) of the record just before the chunk
+    while chunk:
+        after = next(it, None)
+        ids, texts, docs = [c[0] for c in chunk], [c[1] for c in chunk], [c[2] for c in chunk]
+        prev = nxt = None
+        if context:
+            prev = [before[0] if before is not None and before[1] == docs[0] else None]
+            prev += [texts[i - 1] if docs[i - 1] == docs[i] else None for i in range(1, len(chunk))]
+            nxt = [texts[i + 1] if docs[i + 1] == docs[i] else None for i in range(len(chunk) - 1)]
+            nxt += [after[1] if after is not None and after[2] == docs[-1] else None]
+        yield ids, texts, prev, nxt
+        before = (texts[-1], docs[-1])
+        chunk = [after, *islice(it, batch - 1)] if after is not None else []
+
+
 def classify(input_path: str, output: str | None, model_name=None, fmt: str | None = None,
-             batch: int = 4096, jobs: int = 0) -> ClassifyReport:
+             batch: int = 4096, jobs: int = 0, context: bool = False) -> ClassifyReport:
     """Classify every record of ``input_path`` with a verified model; see the module doc.
-    ``jobs``: worker processes for models without embeddings (0 = one per CPU)."""
+    ``jobs``: worker processes for models without embeddings (0 = one per CPU); ``context``: the
+    records are consecutive sentences of reports (see the module doc)."""
     in_fmt = fmt or ("csv" if str(input_path).endswith(".csv") else "jsonl")
     out_fmt = fmt or ("csv" if output and str(output).endswith(".csv") else "jsonl")
     if in_fmt not in ("jsonl", "csv") or out_fmt not in ("jsonl", "csv"):
@@ -194,13 +248,11 @@ def classify(input_path: str, output: str | None, model_name=None, fmt: str | No
             writer.write(rows_of(model, ids, proba))
 
     try:
-        while chunk := list(islice(records, batch)):
-            ids = [c[0] for c in chunk]
-            texts = [c[1] for c in chunk]
+        for ids, texts, prev, nxt in batches_of(records, batch, context):
             report.records += len(texts)
             report.no_chinese += sum(not has_chinese(t) for t in texts)
             report.truncated += sum(len(t) > MAX_CHARS for t in texts)
-            emit(predictor.submit(ids, texts))
+            emit(predictor.submit(ids, (texts, prev, nxt)))
         emit(predictor.drain())
         ok = True
     finally:

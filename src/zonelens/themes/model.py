@@ -26,7 +26,7 @@ from sklearn.model_selection import GroupKFold
 from ..embed import DIM, E5Embedder
 from ..tokenize import policy_tokenizer
 
-from .text import MAX_CHARS, has_chinese  # noqa: F401  (re-exported)
+from .text import MAX_CHARS, has_chinese, join_context  # noqa: F401  (re-exported)
 
 
 def as_frame(X) -> pd.DataFrame:
@@ -46,13 +46,8 @@ def context_texts(df: pd.DataFrame, dropped: np.ndarray | None = None) -> list[s
     n = len(df)
     prev = df["prev_text"] if "prev_text" in df else [None] * n
     nxt = df["next_text"] if "next_text" in df else [None] * n
-    out = []
-    for r, (p, q) in enumerate(zip(prev, nxt)):
-        if (dropped is not None and dropped[r]) or (pd.isna(p) and pd.isna(q)):
-            out.append("")
-        else:
-            out.append(("" if pd.isna(p) else str(p)[:MAX_CHARS]) + " | " + ("" if pd.isna(q) else str(q)[:MAX_CHARS]))
-    return out
+    return ["" if dropped is not None and dropped[r] else join_context(None if pd.isna(p) else p, None if pd.isna(q) else q)
+            for r, (p, q) in enumerate(zip(prev, nxt))]
 
 
 def best_threshold(y: np.ndarray, p: np.ndarray) -> float:

@@ -11,3 +11,14 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 def has_chinese(text: str) -> bool:
     """True when the text holds at least one CJK ideograph (the only evidence the model reads)."""
     return bool(_CJK.search(text or ""))
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and x != x)  # None or NaN (pandas' missing value)
+
+
+def join_context(prev, nxt) -> str:
+    """The context text of one sentence: its previous and next sentence, "" when it has neither."""
+    if _missing(prev) and _missing(nxt):
+        return ""
+    return ("" if _missing(prev) else str(prev)[:MAX_CHARS]) + " | " + ("" if _missing(nxt) else str(nxt)[:MAX_CHARS])
