@@ -27,7 +27,7 @@ from zonelens.taxonomy import load_lexicon, load_taxonomy
 from zonelens.themes.metrics import theme_metrics
 from zonelens.themes.model import ThemeClassifier
 from zonelens.themes.run import PRESETS
-from zonelens.themes.training import attach_embeddings, features_for, grouped_cv, label_matrix, load_training_set
+from zonelens.themes.training import attach_features, features_for, grouped_cv, label_matrix, load_training_set
 
 HERE = Path(__file__).parent
 
@@ -55,7 +55,7 @@ def main() -> None:
     a = ap.parse_args()
     tax = load_taxonomy()
     gold, data_hash = load_training_set([a.labels], a.db, tax)
-    gold = attach_embeddings(gold, a.db)
+    gold = attach_features(gold, a.db)  # e5 embeddings, for zero-shot and themes
     Y = label_matrix(gold, tax.ids)
     groups = gold["doc_id"].to_numpy()
     complete = gold["doc_complete"].to_numpy()

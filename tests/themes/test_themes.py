@@ -100,21 +100,12 @@ def test_artifact_checks(tmp_path, fitted):
         load_model(tmp_path / "nothing-here")
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    try:
-        load_model("themes-fast", load_taxonomy())
-    except ModelError:
-        pytest.skip("shipped models not built")
-    return "themes-fast"
-
-
-def test_classify_cli_jsonl_csv_and_errors(tmp_path, shipped):
+def test_classify_cli_jsonl_csv_and_errors(tmp_path, shipped_fast):
     inp = tmp_path / "in.jsonl"
     lines = [{"id": "a", "text": "深入开展主题教育，加强基层党组织建设，坚持全面从严治党。"},
              {"text": "新增城镇就业5000人，新建幼儿园3所，提高低保标准。"}, {"id": 3, "text": ""}]
     inp.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
-    res = runner.invoke(app, ["classify", str(inp), "--model", shipped])
+    res = runner.invoke(app, ["classify", str(inp), "--model", shipped_fast])
     assert res.exit_code == 0, res.output
     out = [json.loads(x) for x in res.stdout.strip().split("\n")]
     assert [o["id"] for o in out] == ["a", 2, 3]
@@ -122,23 +113,23 @@ def test_classify_cli_jsonl_csv_and_errors(tmp_path, shipped):
     assert set(out[0]["scores"]) == set(THEMES)
     csv_in = tmp_path / "in.csv"
     csv_in.write_text("id,text\nx,签约引进亿元以上项目12个，合同引资90亿元。\n", encoding="utf-8")
-    res = runner.invoke(app, ["classify", str(csv_in), "-o", str(tmp_path / "o.csv"), "--model", shipped])
+    res = runner.invoke(app, ["classify", str(csv_in), "-o", str(tmp_path / "o.csv"), "--model", shipped_fast])
     assert res.exit_code == 0 and "investment" in (tmp_path / "o.csv").read_text()
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "好"}\n{nope\n', encoding="utf-8")
-    res = runner.invoke(app, ["classify", str(bad), "--model", shipped])
+    res = runner.invoke(app, ["classify", str(bad), "--model", shipped_fast])
     assert res.exit_code == 1 and "line 2: malformed JSON" in res.stderr
-    res = runner.invoke(app, ["classify", "-", "--model", shipped], input='{"text": "建设污水处理厂，改善水环境质量。"}\n')
+    res = runner.invoke(app, ["classify", "-", "--model", shipped_fast], input='{"text": "建设污水处理厂，改善水环境质量。"}\n')
     assert json.loads(res.stdout)["primary"] == "environment"
 
 
-def test_apply_is_idempotent(tmp_path, report_text, shipped):
+def test_apply_is_idempotent(tmp_path, report_text, shipped_fast):
     (tmp_path / "r.txt").write_text(report_text, encoding="utf-8")
     db = tmp_path / "z.duckdb"
     ingest([tmp_path / "r.txt"], db)
-    first = apply_model(db, shipped)
+    first = apply_model(db, shipped_fast)
     assert first["classified"] > 5
-    assert apply_model(db, shipped)["classified"] == 0
+    assert apply_model(db, shipped_fast)["classified"] == 0
     import duckdb
     con = duckdb.connect(str(db), read_only=True)
     n_sent = con.execute("SELECT count(*) FROM sentences").fetchone()[0]

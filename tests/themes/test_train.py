@@ -77,11 +77,13 @@ def test_distilled_training(corpus, tmp_path):
     student = tmp_path / "student"
     (tmp_path / "s.json").write_text(json.dumps({**FAST, "char_ngrams": [1, 2]}), "utf-8")
     res = runner.invoke(app, ["train", "--labels", labels, "--db", db, "--out", str(student), "--folds", "3",
-                              "--params", str(tmp_path / "s.json"), "--teacher", str(teacher), "--pool", "30"])
+                              "--params", str(tmp_path / "s.json"), "--teacher", str(teacher), "--pool", "30",
+                              "--pool-db", db, "--pool-like", "%.txt"])
     assert res.exit_code == 0, res.output
     _, meta = load_model(student)
     d = meta["distillation"]
     assert d["pool"] == 30 and d["teacher"].startswith("teacher@") and len(d["pool_hash"]) == 16
+    assert d["pool_like"] == "%.txt" and d["pool_db"] == "c.duckdb"
     # the pool never holds a labelled sentence
     gold = {(a["ref"]["doc_id"], a["ref"]["idx"]) for a in map(json.loads, open(labels, encoding="utf-8"))}
     pool = pool_sentences(db, gold, 1000)

@@ -86,7 +86,7 @@ def stage_batches(con, select: str, params: list, folder: Path, batch: int) -> l
             target = str(folder / "rows").replace("'", "''")
             with _bounded(con):
                 con.execute(f"""COPY (SELECT q.*, m.batch_no FROM ({select}) q JOIN stage_map m USING (doc_id))
-                                TO '{target}' (FORMAT parquet, PARTITION_BY (batch_no), ROW_GROUP_SIZE 2048)""", params)
+                                TO '{target}' (FORMAT parquet, PARTITION_BY (batch_no))""", params)
     finally:
         con.execute("DROP TABLE IF EXISTS stage_map")
     return [(folder / "rows" / f"batch_no={b}", int(n)) for b, n in sizes]

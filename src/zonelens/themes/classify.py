@@ -158,14 +158,16 @@ def predict_batch(model, texts: list[str], prev: list | None = None, nxt: list |
     if model.use_embeddings:
         from ..embed import E5Embedder
 
-        distinct = list(dict.fromkeys([t for t in texts] + [t for t in prev + nxt if t is not None]))
-        vecs = dict(zip(distinct, (model.embedder or E5Embedder()).passage(distinct)))
-        frame["embedding"] = [vecs[t] for t in texts]
+        from .context import context_matrix
+
+        distinct = list(dict.fromkeys([*texts, *(t for t in prev + nxt if t is not None)]))
+        vecs = (model.embedder or E5Embedder()).passage(distinct)
+        pos = {t: k for k, t in enumerate(distinct)}  # each distinct text embedded once, keyed by position
+        frame["embedding"] = [vecs[pos[t]] for t in texts]
         if model.context_weight:
-            zero = np.zeros_like(vecs[texts[0]]) if texts else None
-            frame["context_embedding"] = [
-                np.mean([vecs[x] for x in (p, q) if x is not None], axis=0) if (p is not None or q is not None) else zero
-                for p, q in zip(prev, nxt)]
+            where = {"doc_id": [""] * len(texts), "prev_idx": [None if p is None else pos[p] for p in prev],
+                     "next_idx": [None if q is None else pos[q] for q in nxt]}
+            frame["context_embedding"] = list(context_matrix(where, {("", k): v for k, v in enumerate(vecs)}))
     return model.predict_proba(frame)
 
 

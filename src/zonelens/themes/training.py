@@ -100,12 +100,6 @@ def attach_features(rows: pd.DataFrame, db, embeddings: bool = True, neighbours:
     return rows
 
 
-def attach_embeddings(gold: pd.DataFrame, db, embedder: E5Embedder | None = None, progress=None,
-                      context: bool = False) -> pd.DataFrame:
-    """Gold rows with their e5 ``embedding`` (and, with ``context``, the neighbours and their mean embedding)."""
-    return attach_features(gold, db, True, context, context, embedder, progress)
-
-
 def features_for(rows: pd.DataFrame, db, *models) -> pd.DataFrame:
     """``rows`` with the features every one of ``models`` reads (nothing to add for text-only models)."""
     emb = any(m.use_embeddings for m in models)
