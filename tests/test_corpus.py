@@ -59,7 +59,10 @@ def test_reingest_is_noop_and_change_replaces(tmp_path, report_text):
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
     n_sent = con.execute("SELECT count(*) FROM sentences").fetchone()[0]
     assert n_sent == changed.sentences == first.sentences + 2
-    assert summary(db)["documents"] == 1
+    s = summary(db)
+    assert s["documents"] == 1 and s["headings"] > 0
+    # the per zone-year "sentences" count no headings: they add up to the corpus' sentences
+    assert s["by_zone_year"]["sentences"].sum() == s["sentences"] == n_sent - s["headings"]
 
 
 def test_zone_year_options_and_usage_errors(tmp_path, report_text):

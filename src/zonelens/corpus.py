@@ -210,9 +210,12 @@ def summary(db: str | Path) -> dict:
             "headings": q("SELECT count(*) FROM sentences WHERE is_heading").fetchone()[0],
             "periods": dict(q("SELECT period, count(*) FROM sentences GROUP BY 1 ORDER BY 1").fetchall()),
             "warnings": q("SELECT count(*) FROM warnings").fetchone()[0],
-            "by_zone_year": q("""SELECT coalesce(zone, '(unknown)') AS zone, year, count(*) AS documents,
-                                        sum(n_sentences) AS sentences
-                                 FROM documents GROUP BY ALL ORDER BY zone, year""").df(),
+            # sentences as everywhere else (exports, report): headings are not counted
+            "by_zone_year": q("""SELECT coalesce(d.zone, '(unknown)') AS zone, d.year,
+                                        count(DISTINCT d.doc_id) AS documents,
+                                        count(s.idx) FILTER (WHERE NOT s.is_heading) AS sentences
+                                 FROM documents d LEFT JOIN sentences s ON s.doc_id = d.doc_id
+                                 GROUP BY ALL ORDER BY zone, year""").df(),
         }
     finally:
         con.close()

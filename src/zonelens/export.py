@@ -90,10 +90,13 @@ def export_aggregates(db: str | Path, kind: str = "themes", by="zone,year", fmt:
 
     from . import aggregate
 
-    by_cols = aggregate.check_by(by)
+    if kind == "topics" and "theme" in [c.strip() for c in str(by).split(",")]:
+        by_cols, long = ["theme"], topics_by_theme_table(db, by, model_id)
+    else:
+        by_cols = aggregate.check_by(by)
     if kind == "themes":
         long = aggregate.theme_shares(db, by_cols, model_id, n_boot=n_boot)
-    else:
+    elif by_cols != ["theme"]:
         long = aggregate.topic_shares(db, by_cols, model_id, n_boot=n_boot)
     label = "theme" if kind == "themes" else "topic"
     table = long
@@ -116,6 +119,25 @@ def export_aggregates(db: str | Path, kind: str = "themes", by="zone,year", fmt:
             raise
     return ExportResult(None if output in (None, "-") else Path(output), vega_path, long.attrs["model_id"],
                         len(table), long.attrs["warnings"])
+
+
+def topics_by_theme_table(db, by, model_id: str | None):
+    """``export topics --by theme``: topic prevalence within each theme's sentences (topics × themes)."""
+    if [c.strip() for c in str(by).split(",")] != ["theme"]:
+        raise UsageError("--by theme groups topics by theme on its own (not with zone, year, ...)")
+    from . import aggregate
+    from .topics.analysis import topics_by_theme
+
+    con = store.connect(db, read_only=True)
+    try:
+        mid = aggregate.choose_model_id(con, "topic_assignments", model_id, prefer="topics")
+        tmid = aggregate.choose_model_id(con, "theme_predictions", None, prefer="themes")
+        long = topics_by_theme(con, mid, tmid)
+    finally:
+        con.close()
+    long["model_id"], long["theme_model_id"] = mid, tmid
+    long.attrs.update(model_id=mid, warnings=[], kind="topics")
+    return long
 
 
 def vega_spec(table: pd.DataFrame, by: list[str], label: str, wide: bool, fmt: str, data_name: str | None) -> dict:

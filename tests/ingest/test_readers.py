@@ -119,3 +119,29 @@ def test_zip_that_is_not_docx(tmp_path):
         z.writestr("hello.txt", "hi")
     with pytest.raises(InputError, match="not a readable .docx"):
         list(read_path(tmp_path / "x.docx"))
+
+
+def test_size_limit_message_is_exact(tmp_path):
+    p = tmp_path / "big.txt"
+    with open(p, "wb") as f:  # sparse: 52.4 MB on paper, nothing on disk
+        f.truncate(52_400_000)
+    with pytest.raises(InputError) as err:
+        list(read_path(p))
+    assert "file is 52.4 MB, over the 50 MB limit" in str(err.value)
+
+
+def test_truncated_pdf_is_one_line(tmp_path, pdf_maker):
+    """pypdf's own log lines ("EOF marker not found") do not show beside our one error line."""
+    import subprocess
+    import sys
+
+    data = pdf_maker(tmp_path / "full.pdf", ["青松高新区工作报告", BODY]).read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    # a real process: pytest's log capture would hide what logging prints to a user's terminal
+    res = subprocess.run([sys.executable, "-c", "from zonelens.cli import main; main()", "ingest", str(cut),
+                          "--db", str(tmp_path / "c.duckdb")], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1
+    lines = [x for x in res.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"failed: {cut}: "), res.stderr
+    assert "EOF marker" not in res.stderr + res.stdout

@@ -113,32 +113,30 @@ def test_keyword_sampling(corpus, tmp_path):
     assert reasons and all(r.startswith("keyword:party:") for r in reasons)
 
 
-class TinyModel:
-    def predict_proba(self, texts):
-        return np.array([[0.5 if "主题教育" in t else 0.95] for t in texts])
-
-
-def load_tiny(path):
-    return TinyModel()
-
-
-def test_uncertain_sampling(corpus, tmp_path, monkeypatch):
+def test_uncertain_sampling_needs_a_model(corpus, tmp_path):
     out = tmp_path / "u.jsonl"
     result = invoke("sample", "--db", corpus["db"], "--out", out, "--strategy", "uncertain")
     assert result.exit_code == 2 and "needs a trained model" in result.stderr
-    monkeypatch.setitem(sys.modules, "zonelens.themes", None)  # no theme stage installed
     result = invoke("sample", "--db", corpus["db"], "--out", out, "--strategy", "uncertain",
-                    "--model", tmp_path / "m.joblib")
-    assert result.exit_code == 1
-    assert result.stderr.strip() == ("error: uncertainty sampling needs a trained model: "
-                                     "see `zonelens train`")
-    fake = types.ModuleType("zonelens.themes")
-    fake.load_model = load_tiny
-    monkeypatch.setitem(sys.modules, "zonelens.themes", fake)
-    result = invoke("sample", "--db", corpus["db"], "--out", out, "--strategy", "uncertain",
-                    "--model", tmp_path / "m.joblib", "--n", 1)
+                    "--model", tmp_path / "no-model")
+    assert result.exit_code == 1 and result.stderr.startswith("error: ") and "no such model" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["themes-fast", "themes"])
+def test_uncertain_sampling_with_the_shipped_models(corpus, tmp_path, name):
+    """No fakes: the real shipped models, reading the corpus rows as `apply` does."""
+    import shutil
+
+    db = tmp_path / "c.duckdb"
+    shutil.copy(corpus["db"], db)  # the e5 model caches its embeddings in the DB
+    out = tmp_path / "u.jsonl"
+    result = invoke("sample", "--db", db, "--out", out, "--strategy", "uncertain", "--model", name, "--n", 3,
+                    "--exclude-headings")
     assert result.exit_code == 0, result.output
-    assert "主题教育" in json.loads(out.read_text(encoding="utf-8"))["text"]
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    margins = [float(r["reason"].split("=")[1]) for r in rows]
+    assert len(rows) == 3 and margins == sorted(margins) and all(0 <= m <= 0.5 for m in margins), rows
+    assert "wrote 3 uncertain sentences" in result.stdout
 
 
 def test_errors_are_one_line(corpus, tmp_path):
@@ -161,3 +159,15 @@ def test_errors_are_one_line(corpus, tmp_path):
     assert result.exit_code == 2 and "two annotators" in result.stderr
     result = invoke("sample", "--db", corpus["db"], "--out", tmp_path / "x", "--strategy", "magic")
     assert result.exit_code == 2
+
+
+def test_interrupt_is_exit_130(corpus, tmp_path, monkeypatch):
+    """`label` uses the shared error wrapper: Ctrl-C is one line and exit 130, as everywhere else."""
+    import zonelens.labels.sampling as sampling
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sampling, "draw", interrupted)
+    result = invoke("sample", "--db", corpus["db"], "--out", tmp_path / "x.jsonl")
+    assert result.exit_code == 130 and result.stderr.strip() == "interrupted"

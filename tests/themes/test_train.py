@@ -94,3 +94,42 @@ def test_distilled_training(corpus, tmp_path):
     bad = runner.invoke(app, ["train", "--labels", labels, "--db", db, "--out", str(tmp_path / "x"),
                               "--teacher", str(teacher)])
     assert bad.exit_code == 2 and "--teacher and --pool" in bad.stderr
+
+
+@pytest.mark.parametrize("params,says", [
+    ('{"use_embeddings": false}', "context_weight 1.0 needs use_embeddings"),  # the themes preset has context
+    ('{"Cee": 4}', "unknown ThemeClassifier parameter(s) Cee"),
+    ('{"C": "big"}', "parameter C: 'big' is not like its default"),
+    ('{"C": 4', "--params: not valid JSON"),
+    ("no-such-params.json", "no-such-params.json: no such parameter file"),
+])
+def test_train_params_checked_before_any_work(tmp_path, params, says):
+    """Bad --params: exit 2 with one line, before the labels or the corpus are even read."""
+    res = runner.invoke(app, ["train", "--labels", str(tmp_path / "none.jsonl"), "--db", str(tmp_path / "none.duckdb"),
+                              "--out", str(tmp_path / "m"), "--params", params])
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], res.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_unresolved_annotations_are_skipped_and_training_overlap_warned(corpus, tmp_path):
+    labels = tmp_path / "labels.jsonl"
+    stray = {"ref": {"source": "elsewhere/report.txt", "doc_id": "0" * 16, "idx": 3, "sha": "0" * 12},
+             "themes": ["party"], "primary": "party", "annotator": "t1", "round": 1}
+    good = (corpus / "labels.jsonl").read_text("utf-8")
+    labels.write_text(good + json.dumps(stray) + "\n", "utf-8")
+    out = tmp_path / "mine"
+    res = runner.invoke(app, ["train", "--labels", str(labels), "--db", str(corpus / "c.duckdb"), "--out", str(out),
+                              "--params", json.dumps(FAST), "--folds", "3"])
+    assert res.exit_code == 0, res.output
+    assert "warning: 1 annotation(s) do not resolve against this corpus and were skipped" in res.stderr
+    _, meta = load_model(out)
+    n = len(good.splitlines())
+    assert meta["training_data"]["sentences"] == n and meta["training_data"]["skipped_annotations"] == 1
+    assert len(meta["training_data"]["sentence_hashes"]) == len({json.loads(x)["ref"]["sha"] for x in good.splitlines()})
+    # evaluating on (some of) its own training sentences says so, even with other labels mixed in
+    ev = runner.invoke(app, ["evaluate", "--model", str(out), "--labels", str(labels), "--db", str(corpus / "c.duckdb")])
+    assert ev.exit_code == 0, ev.output
+    assert "warning: 1 annotation(s) do not resolve" in ev.stderr
+    assert f"warning: {n} of {n} sentences were in the model's training data" in ev.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
@@ -20,11 +22,32 @@ app = typer.Typer(
 )
 
 
+DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 DaskOpt = Annotated[Optional[str], typer.Option(
     "--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")]
 StageOpt = Annotated[Optional[Path], typer.Option(
     "--stage", help="With --dask: folder for the batches workers read (default: beside the corpus; "
                     "on a multi-machine cluster, shared storage every worker can read). Removed afterwards.")]
+
+
+def reflow_help(text: str | None) -> str | None:
+    """A docstring as help text: paragraphs (split at blank lines) re-flowed onto one line each, so
+    the terminal wraps them evenly instead of breaking where the source line ended."""
+    if not text:
+        return text
+    paragraphs = re.split(r"\n\s*\n", inspect.cleandoc(text).partition("\f")[0])
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def reflow_app(typer_app: typer.Typer) -> typer.Typer:
+    """Re-flow the help of every command and sub-group of ``typer_app`` (recursively), once."""
+    for info in typer_app.registered_commands:
+        info.help = reflow_help(info.help or inspect.getdoc(info.callback))
+    for group in typer_app.registered_groups:
+        sub = group.typer_instance
+        group.help = reflow_help(group.help or sub.info.help)
+        reflow_app(sub)
+    return typer_app
 
 
 def err(message: str) -> None:

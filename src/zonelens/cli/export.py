@@ -39,7 +39,7 @@ METHODS, DEFAULT_METHOD = ("acc", "pcc"), "pcc"
 @app.command()
 def export(
     kind: Annotated[Kind, typer.Argument(help="themes (classifier shares) or topics (BERTopic prevalence).")],
-    by: Annotated[str, typer.Option("--by", help="Group by these columns, comma-separated: zone, year, period, doc_id.")] = "zone,year",
+    by: Annotated[str, typer.Option("--by", help="Group by these columns, comma-separated: zone, year, period, doc_id. For topics also theme (on its own): topic prevalence within each theme's sentences.")] = "zone,year",
     format: Annotated[Fmt, typer.Option("--format", help="Output format.")] = Fmt.csv,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (default stdout; parquet needs a file).")] = None,
     wide: Annotated[bool, typer.Option("--wide", help="One row per group and one column per theme/topic (spreadsheet-ready) instead of the tidy long table.")] = False,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import importlib
 import math
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from ..errors import UsageError, ZonelensError
+from .common import DbOpt, handled
 from ..store import DEFAULT_DB, connect
 from ..taxonomy import Taxonomy, load_lexicon, load_taxonomy
 
@@ -42,7 +42,6 @@ class Format(str, Enum):
     doccano = "doccano"
 
 
-DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB).")]
 TaxOpt = Annotated[Optional[Path], typer.Option(
     "--taxonomy", help="themes.yaml to use (default: labels/themes.yaml).")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Task file format.")]
@@ -50,32 +49,19 @@ LabelsOpt = Annotated[list[Path], typer.Option(
     "--labels", help="Annotation JSONL file (repeat for several).")]
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Expected failures: one line on stderr; exit 2 for usage problems, 1 otherwise."""
-    try:
-        yield
-    except ZonelensError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2 if isinstance(err, UsageError) else 1) from None
-
-
 def _taxonomy(path: Path | None) -> Taxonomy:
     return load_taxonomy(path)
 
 
-def load_model(path: Path) -> Any:
-    """A trained theme model, through :func:`zonelens.themes.load_model`."""
+def load_model(path: Path | str, db: Path) -> Any:
+    """A verified trained theme model that reads corpus rows as `apply` does (zonelens.themes.run)."""
     try:
-        themes = importlib.import_module("zonelens.themes")
+        run = importlib.import_module("zonelens.themes.run")
     except ModuleNotFoundError as exc:
-        if exc.name == "zonelens.themes":
+        if exc.name and exc.name.startswith("zonelens.themes"):
             raise ZonelensError(NEEDS_MODEL) from None
         raise
-    loader = getattr(themes, "load_model", None)
-    if loader is None:
-        raise ZonelensError(NEEDS_MODEL)
-    return loader(path)
+    return run.corpus_model(path, db)
 
 
 def _fmt(x: Any) -> str:
@@ -83,8 +69,8 @@ def _fmt(x: Any) -> str:
 
 
 StrategyOpt = Annotated[Strategy, typer.Option("--strategy", help="How to choose sentences.")]
-ModelOpt = Annotated[Optional[Path], typer.Option(
-    "--model", help="Trained theme model (for --strategy uncertain).")]
+ModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", help="Trained theme model for --strategy uncertain: a shipped name (themes, themes-fast) or a model directory.")]
 UncertaintyOpt = Annotated[Uncertainty, typer.Option(
     "--uncertainty", help="Uncertainty score for --strategy uncertain.")]
 ThemeOpt = Annotated[Optional[list[str]], typer.Option(
@@ -118,7 +104,7 @@ def sample(
 
     Sentences already in --labels files are left out.
     """
-    with _errors():
+    with handled():
         from ..labels.annotations import read_many
         from ..labels.sampling import draw, load_sentences
         from ..labels.tasks import export_tasks
@@ -128,14 +114,15 @@ def sample(
             raise UsageError(f"{NEEDS_MODEL} (give --model)")
         done = read_many(labels, tax)
         lex = load_lexicon(lexicon, tax) if strategy is Strategy.keywords else None
-        mdl = load_model(model) if strategy is Strategy.uncertain else None
+        mdl = load_model(model, db) if strategy is Strategy.uncertain else None
         con = connect(db, read_only=True)
         try:
-            df = draw(strategy.value, load_sentences(con), n, seed, lexicon=lex, themes=themes,
-                      model=mdl, uncertainty_strategy=uncertainty.value, per_doc_max=per_doc_max,
-                      exclude_headings=exclude_headings, exclude=done)
+            sentences = load_sentences(con)
         finally:
-            con.close()
+            con.close()  # the model may read (and cache embeddings in) the corpus DB while drawing
+        df = draw(strategy.value, sentences, n, seed, lexicon=lex, themes=themes,
+                  model=mdl, uncertainty_strategy=uncertainty.value, per_doc_max=per_doc_max,
+                  exclude_headings=exclude_headings, exclude=done)
         written = export_tasks(df, out, fmt.value, tax)
         typer.echo(f"wrote {written} {strategy.value} sentences from "
                    f"{df['doc_id'].nunique()} documents to {out} ({fmt.value})")
@@ -154,7 +141,7 @@ def export_cmd(
     Annotation files carry no text: it is taken from --db (e.g. to give a second annotator
     the items a first one labelled).
     """
-    with _errors():
+    with handled():
         from ..labels.tasks import config_path, export_tasks, rows_for_export
 
         tax = _taxonomy(taxonomy)
@@ -182,7 +169,7 @@ def import_cmd(
     taxonomy: TaxOpt = None,
 ) -> None:
     """Read a filled task file (ours, Label Studio or doccano) into an annotation file."""
-    with _errors():
+    with handled():
         from ..labels.annotations import write_annotations
         from ..labels.tasks import import_tasks
 
@@ -206,7 +193,7 @@ def agreement_cmd(
     taxonomy: TaxOpt = None,
 ) -> None:
     """Per-theme Cohen's κ and Krippendorff's α, and primary-label agreement."""
-    with _errors():
+    with handled():
         import pandas as pd
         from ..labels import agreement as agr
         from ..labels.annotations import read_many
@@ -237,7 +224,7 @@ def stats_cmd(
     taxonomy: TaxOpt = None,
 ) -> None:
     """Counts per theme and per corpus, share of `other`, double-labelled items."""
-    with _errors():
+    with handled():
         from ..labels.annotations import read_many
         from ..labels.stats import label_stats
 

@@ -11,7 +11,7 @@ from rich.progress import Progress
 
 from ..errors import UsageError
 from ..store import DEFAULT_DB
-from .common import DaskOpt, StageOpt, app, handled
+from .common import DaskOpt, StageOpt, app, err, handled
 
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
@@ -23,7 +23,7 @@ def train(
     labels: LabelsOpt,
     out: Annotated[Path, typer.Option("--out", help="Model directory to write, e.g. models/themes.")],
     db: DbOpt = Path(DEFAULT_DB),
-    params: Annotated[Optional[Path], typer.Option("--params", help="JSON file of ThemeClassifier parameters.")] = None,
+    params: Annotated[Optional[str], typer.Option("--params", help="ThemeClassifier parameters: a JSON file, or a JSON object such as '{\"C\": 8}'. Checked before any work.")] = None,
     folds: Annotated[int, typer.Option(help="Grouped cross-validation folds (by document).")] = 5,
     teacher: Annotated[Optional[str], typer.Option("--teacher", help="Distil: also train on this model's labels (name or directory) of --pool unlabelled sentences.")] = None,
     pool: Annotated[int, typer.Option("--pool", help="With --teacher: how many unlabelled body sentences the teacher labels.")] = 0,
@@ -37,11 +37,13 @@ def train(
     with handled():
         if (teacher is None) != (pool <= 0):
             raise UsageError("distillation needs both --teacher and --pool N (N > 0)")
-        from ..themes.run import report_markdown, train_model  # the library loads here, not for --help
+        from ..metafile import read_params
+        from ..themes.run import check_params, report_markdown, train_model  # the library loads here, not for --help
 
-        p = json.loads(params.read_text("utf-8")) if params else None
+        p = read_params(params, "ThemeClassifier parameters")
+        check_params(p, out.name)
         model_dir, m = train_model(labels, db, out, p, folds, teacher=teacher, pool=pool, pool_db=pool_db,
-                                   pool_like=pool_like)
+                                   pool_like=pool_like, warn=lambda w: err(f"warning: {w}"))
     typer.echo(report_markdown(model_dir.name, m))
     typer.echo(f"model written to {model_dir}")
 
@@ -57,7 +59,7 @@ def evaluate(labels: LabelsOpt, model: ModelOpt = None, db: DbOpt = Path(DEFAULT
     with handled():
         from ..themes.run import evaluate_model, report_markdown
 
-        m = evaluate_model(model, labels, db)
+        m = evaluate_model(model, labels, db, warn=lambda w: err(f"warning: {w}"))
     if m["same_data_as_training"]:
         typer.echo("note: these are the model's training labels; see cv_report.md for held-out figures", err=True)
     typer.echo(report_markdown(str(model or "themes"), m, heading="evaluated on the given labels"))

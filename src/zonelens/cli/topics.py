@@ -12,7 +12,7 @@ from ..errors import UsageError
 from .common import DaskOpt, StageBar, StageOpt, handled, stage_progress
 
 app = typer.Typer(name="topics", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="Discover emergent topics (BERTopic clusters of sentences), assign them, show them.")
+                  help="Discover emergent topics (BERTopic clusters of sentences), assign them, show them, score them.")
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 ModelDirOpt = Annotated[Path, typer.Option("--model", "-m", help="Topic model directory (written by `topics fit`).")]
@@ -81,3 +81,19 @@ def show(
         typer.echo("  words: " + " ".join(row.top_words))
         for text in (row.representatives[:sentences] if sentences > 0 else []):
             typer.echo(f"  - {text}")
+
+
+@app.command()
+def quality(
+    model: ModelDirOpt,
+    db: DbOpt = Path(DEFAULT_DB),
+    topn: Annotated[int, typer.Option("--topn", min=2, help="Top words per topic that are scored.")] = 10,
+) -> None:
+    """Print the model's quality on its corpus as one JSON object: n_topics, outliers, diversity, npmi (mean and per topic)."""
+    import json
+
+    with handled():
+        from ..topics.measure import topic_quality
+
+        res = topic_quality(db, model, topn=topn)
+    typer.echo(json.dumps(res, ensure_ascii=False))

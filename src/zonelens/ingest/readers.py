@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
+import warnings
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -22,6 +25,7 @@ HTML_EXT = {".html", ".htm", ".xhtml"}
 CORPUS_EXT = {".jsonl", ".csv", ".dta"}
 SUPPORTED = TEXT_EXT | DOCX_EXT | PDF_EXT | HTML_EXT | CORPUS_EXT
 DEFAULT_MAX_MB = 50.0
+MB = 1_000_000  # decimal megabytes, as file managers and `ls --si` show sizes
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -63,8 +67,8 @@ def _check_size(path: Path, max_mb: float) -> bytes:
         raise InputError(path, f"cannot read ({exc.strerror})") from None
     if size == 0:
         raise InputError(path, "empty file")
-    if size > max_mb * 1024 * 1024:
-        raise InputError(path, f"file is {size / 1024 / 1024:.0f} MB, over the {max_mb:g} MB limit "
+    if size > max_mb * MB:
+        raise InputError(path, f"file is {size / MB:.1f} MB, over the {max_mb:g} MB limit "
                                "for one report (raise it with --max-mb)")
     return path.read_bytes()
 
@@ -140,13 +144,28 @@ def read_docx(path: Path, max_mb: float) -> RawDoc:
     return RawDoc(str(path), "\n".join(lines), _sha(data), "docx", None, title)
 
 
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs and warns about damage it works around ("EOF marker not found"): our one error
+    line (or the text) is what the user sees, so its logger and warnings are silenced here."""
+    log = logging.getLogger("pypdf")
+    level, log.level = log.level, logging.CRITICAL + 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        log.setLevel(level)
+
+
 def read_pdf(path: Path, max_mb: float) -> RawDoc:
     data = _check_size(path, max_mb)
     try:
         from pypdf import PdfReader
 
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with _quiet_pypdf():
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # pypdf raises many types for damaged files
         raise InputError(path, f"not a readable PDF (truncated or corrupt: {type(exc).__name__})") from None
     text = "\n".join(pages)
@@ -154,7 +173,8 @@ def read_pdf(path: Path, max_mb: float) -> RawDoc:
         raise InputError(path, f"PDF has no text layer ({len(pages)} pages; scanned? run OCR first)")
     meta_title = None
     try:
-        meta_title = (reader.metadata.title or "").strip() or None if reader.metadata else None
+        with _quiet_pypdf():
+            meta_title = (reader.metadata.title or "").strip() or None if reader.metadata else None
     except Exception:
         meta_title = None
     return RawDoc(str(path), text, _sha(data), "pdf", None, meta_title)

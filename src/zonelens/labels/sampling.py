@@ -173,7 +173,9 @@ def sample_uncertain(df: pd.DataFrame, n: int, model: Any, strategy: str = "marg
     """The ``n`` sentences the model is least sure about.
 
     ``model.predict_proba(texts)`` must return an array ``(len(texts), k)`` of independent
-    per-theme probabilities. Ties keep ``(doc_id, idx)`` order.
+    per-theme probabilities; a model with ``predict_rows(rows)`` is given the sentence rows
+    (doc_id, idx, text) instead, so it can read what it was trained on besides the text (cached
+    embeddings, neighbouring sentences). Ties keep ``(doc_id, idx)`` order.
     """
     _check_n(n)
     uncertainty(np.zeros((1, 1)), strategy)  # validate the strategy before predicting
@@ -182,7 +184,10 @@ def sample_uncertain(df: pd.DataFrame, n: int, model: Any, strategy: str = "marg
     parts = []
     for start in range(0, len(texts), batch_size):
         batch = texts[start:start + batch_size]
-        probs = np.asarray(model.predict_proba(batch), dtype=float)
+        if hasattr(model, "predict_rows"):
+            probs = np.asarray(model.predict_rows(pool.iloc[start:start + batch_size]), dtype=float)
+        else:
+            probs = np.asarray(model.predict_proba(batch), dtype=float)
         if probs.ndim != 2 or probs.shape[0] != len(batch):
             raise ZonelensError(f"model.predict_proba returned shape {probs.shape}, "
                                 f"expected ({len(batch)}, k)")

@@ -1,7 +1,7 @@
 """`zonelens report`: one self-contained HTML file (plotly.js embedded, no network) of the aggregates.
 
-It holds a stacked bar of theme shares per zone-year, a zone × theme heatmap, theme lines over the
-years, topic prevalence over time, and the model and coverage facts.
+It holds grouped bars of theme shares per zone-year (multi-label: never stacked), a zone × theme
+heatmap, themes and topics over the years as small multiples (one panel each, with its 95% CI), and the model and coverage facts.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..errors import UsageError, ZonelensError
 from ..export import write_text_atomic
 from ..taxonomy import load_taxonomy
 from ..themes.artifact import read_meta, resolve_model_dir
-from .figures import CJK_FONTS, heatmap, stacked_shares, theme_lines, topic_lines
+from .figures import CJK_FONTS, grouped_shares, heatmap, theme_lines, topic_lines
 
 
 @dataclass
@@ -56,7 +56,7 @@ def build_report(db: str | Path, out: str | Path = "report.html", model_id: str 
     tax = load_taxonomy()
     names = {t: f"{tax.theme(t).name_zh} {t}" if t in tax.ids else t for t in zy["theme"].unique()}
     sections = [
-        ("Theme shares per zone and year", _fig(stacked_shares(zy, ["zone", "year"], names))),
+        ("Theme shares per zone and year", _fig(grouped_shares(zy, ["zone", "year"], names))),
         ("Zone × theme", _fig(heatmap(by_zone, names))),
         ("Themes over the years", _fig(theme_lines(by_year, names)) if by_year["year"].notna().any()
          else "<p>No years known.</p>"),
@@ -71,7 +71,11 @@ def build_report(db: str | Path, out: str | Path = "report.html", model_id: str 
 
 def _fig(fig) -> str:
     return fig.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
-                       config={"displaylogo": False, "responsive": True})
+                       config=FIG_CONFIG)
+
+
+# no toolbar: it would show in static captures and in print (hover still works)
+FIG_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 
 
 def _facts(db, zy: pd.DataFrame, mid: str, method: str, topics: pd.DataFrame | None) -> str:
@@ -84,7 +88,7 @@ def _facts(db, zy: pd.DataFrame, mid: str, method: str, topics: pd.DataFrame | N
         con.close()
     cells = zy.drop_duplicates(["zone", "year"])
     rows = [("documents", docs), ("sentences (headings excluded)", sents), ("zones", zones),
-            ("years", f"{y0}–{y1}" if y0 is not None else "unknown"),
+            ("years", "unknown" if y0 is None else str(y0) if y0 == y1 else f"{y0}–{y1}"),
             ("zone-years with a report", f"{int(cells['covered'].sum())} of {len(cells)}"),
             ("theme model", mid),
             ("share estimate", {"pcc": "mean calibrated probability (probability averaging)",

@@ -72,25 +72,71 @@ def save_model(model, out_dir: str | Path, taxonomy: Taxonomy, meta: dict) -> Pa
         "taxonomy": {"version": taxonomy.version, "hash": taxonomy.hash, "themes": list(taxonomy.ids)},
         "artifact": {"file": ARTIFACT, "sha256": sha256_bytes((out / ARTIFACT).read_bytes())},
         **({"compiled": compiled} if compiled else {}),
+        "params": {k: v for k, v in model.get_params().items() if k not in ("tokenizer", "embedder")},
+        "thresholds": dict(zip(model.themes, map(float, model.thresholds_))),
         **meta,
     }
     (out / META).write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return out
 
 
+REQUIRED = {"name": str, "taxonomy": dict, "artifact": dict, "params": dict, "thresholds": dict}
+REQUIRED_IN = {"taxonomy": ("version", "hash", "themes"), "artifact": ("file", "sha256"), "training_data": ("hash",)}
+
+
 def read_meta(model_dir: Path) -> dict:
     meta = load_meta_json(model_dir, META, "model")
+    if not isinstance(meta, dict):
+        raise ModelError(f"{model_dir / META}: not a model description (a JSON object)")
     if meta.get("format_version") != FORMAT_VERSION:
         raise ModelError(f"{model_dir}: model format {meta.get('format_version')} is not {FORMAT_VERSION} "
                          "(made by another zonelens version; retrain it)")
+    validate_meta(model_dir, meta)
     return meta
 
 
+def validate_meta(model_dir: Path, meta: dict) -> None:
+    """meta.json as a whole: the required keys, and one theme list in taxonomy, params and
+    thresholds. Any problem is one ModelError naming the file."""
+    where = model_dir / META
+    for key, kind in REQUIRED.items():
+        if not isinstance(meta.get(key), kind):
+            raise ModelError(f"{where}: '{key}' is missing or not a {kind.__name__} (retrain the model)")
+    if not isinstance(meta.get("training_data", {}), dict):
+        raise ModelError(f"{where}: 'training_data' is not a dict (retrain the model)")
+    for key, subkeys in REQUIRED_IN.items():
+        missing = [k for k in subkeys if k not in meta.get(key, {k: None for k in subkeys})]
+        if missing:
+            raise ModelError(f"{where}: '{key}' lacks {', '.join(missing)} (retrain the model)")
+    themes = meta["taxonomy"]["themes"]
+    if not (isinstance(themes, list) and themes and all(isinstance(t, str) for t in themes)
+            and len(set(themes)) == len(themes)):
+        raise ModelError(f"{where}: taxonomy.themes must be a list of distinct theme ids, not {themes!r}")
+    if "themes" in meta["params"] and list(meta["params"]["themes"]) != themes:
+        raise ModelError(f"{where}: params.themes {meta['params']['themes']} differ from taxonomy.themes {themes}")
+    if list(meta["thresholds"]) != themes:
+        raise ModelError(f"{where}: thresholds are for {list(meta['thresholds'])}, not taxonomy.themes {themes}")
+
+
 def _check_taxonomy(model_dir: Path, meta: dict, taxonomy: Taxonomy | None) -> None:
-    if taxonomy is not None and meta["taxonomy"]["hash"] != taxonomy.hash:
+    if taxonomy is None:
+        return
+    if meta["taxonomy"]["hash"] != taxonomy.hash:
         raise ModelError(f"{model_dir}: trained on taxonomy {meta['taxonomy']['themes']} "
                          f"(hash {meta['taxonomy']['hash']}), not the one in use "
                          f"{list(taxonomy.ids)} (hash {taxonomy.hash}); retrain with `zonelens train`")
+    if list(meta["taxonomy"]["themes"]) != list(taxonomy.ids):
+        raise ModelError(f"{model_dir / META}: taxonomy.themes {meta['taxonomy']['themes']} do not match its "
+                         f"taxonomy hash {taxonomy.hash} (themes {list(taxonomy.ids)}): the file was edited")
+
+
+def _check_classes(model_dir: Path, meta: dict, model):
+    """The loaded model's own classes must be the themes meta.json names, in order."""
+    own = list(getattr(model, "themes", None) or [])
+    if own != list(meta["taxonomy"]["themes"]):
+        raise ModelError(f"{model_dir / META}: taxonomy.themes {meta['taxonomy']['themes']} are not the "
+                         f"model's own classes {own}")
+    return model
 
 
 def load_model(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None = None):
@@ -111,7 +157,7 @@ def load_model(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None
         model = joblib.load(path)
     except Exception as exc:
         raise ModelError(f"{path}: cannot load ({type(exc).__name__})") from None
-    return model, meta
+    return _check_classes(model_dir, meta, model), meta
 
 
 def load_for_inference(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None = None):
@@ -134,6 +180,7 @@ def load_for_inference(name_or_path: str | Path | None = None, taxonomy: Taxonom
     from .compiled import CompiledThemes
 
     try:
-        return CompiledThemes.load(model_dir)
+        model = CompiledThemes.load(model_dir)
     except Exception as exc:  # a verified file that still does not parse: a version mismatch
         raise ModelError(f"{model_dir}: cannot load the compiled model ({type(exc).__name__})") from None
+    return _check_classes(model_dir, meta, model)

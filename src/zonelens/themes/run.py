@@ -8,7 +8,8 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .. import store
-from ..errors import ZonelensError
+from ..errors import UsageError, ZonelensError
+from ..hashing import text_hash
 from ..embed import E5Embedder, cached_embeddings
 from ..taxonomy import Taxonomy, load_taxonomy
 from .artifact import load_model, save_model
@@ -16,7 +17,8 @@ from .context import WITH_NEIGHBOURS, attach_context
 from .classify import ClassifyReport, classify  # noqa: F401  (the classify entry point lives there)
 from .metrics import theme_metrics
 from .model import ThemeClassifier
-from .training import features_for, grouped_cv, label_matrix, load_training_set
+from .training import (features_for, grouped_cv, label_matrix, load_training_set, sentence_hashes,
+                       unresolved_warning)
 
 PRESETS = {  # experiments/themes/grid.md, context.md
     "themes": {"use_embeddings": True, "use_words": False, "embedding_weight": 2.0, "C": 16.0,
@@ -26,20 +28,52 @@ PRESETS = {  # experiments/themes/grid.md, context.md
 }
 
 
+def check_params(params: dict | None, preset: str = "themes") -> dict:
+    """ThemeClassifier parameters (a preset updated by ``params``), checked before any work: known
+    names, value types like the defaults', and the context vector only with embeddings. UsageError
+    on the first problem."""
+    import inspect
+
+    sig = inspect.signature(ThemeClassifier.__init__).parameters
+    allowed = {k: v.default for k, v in sig.items() if k not in ("self", "themes", "tokenizer", "embedder")}
+    params = params or {}
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise UsageError(f"unknown ThemeClassifier parameter(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(sorted(allowed))})")
+    for k, v in params.items():
+        d = allowed[k]
+        ok = (isinstance(v, bool) if isinstance(d, bool) else
+              isinstance(v, (int, float)) and not isinstance(v, bool) if isinstance(d, (int, float)) else
+              isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, int) for x in v)
+              if isinstance(d, tuple) else True)
+        if not ok:
+            raise UsageError(f"parameter {k}: {v!r} is not like its default {d!r}")
+    merged = {**PRESETS.get(preset, PRESETS["themes"]), **params}
+    if merged.get("context_weight") and not merged.get("use_embeddings", True):
+        raise UsageError(f"context_weight {merged['context_weight']} needs use_embeddings (the context vector is "
+                         "the neighbours' e5 embedding): set context_weight to 0 (context_text_weight reads the "
+                         "neighbours' text instead) or use_embeddings to true")
+    return merged
+
+
 def train_model(labels: Iterable, db, out: str | Path, params: dict | None = None, folds: int = 5,
                 taxonomy: Taxonomy | None = None, teacher: str | Path | None = None, pool: int = 0,
-                pool_db=None, pool_like: str = "%", seed: int = 0) -> tuple[Path, dict]:
+                pool_db=None, pool_like: str = "%", seed: int = 0,
+                warn: Callable[[str], None] | None = None) -> tuple[Path, dict]:
     """Grouped k-fold CV by document, then fit on all labels and save the model with its report.
 
     With ``teacher`` (a model name or path) and ``pool`` > 0, the model is distilled: also trained
     on the teacher's labels of ``pool`` unlabelled body sentences of ``pool_db`` (default ``db``)
     whose document path is LIKE ``pool_like``; the CV refits the teacher per fold
     (:mod:`zonelens.themes.distill`)."""
-    tax = taxonomy or load_taxonomy()
     out = Path(out)
-    params = {**PRESETS.get(out.name, PRESETS["themes"]), **(params or {})}
+    params = check_params(params, out.name)
+    tax = taxonomy or load_taxonomy()
     model = ThemeClassifier(themes=tax.ids, **params)
     gold, data_hash = load_training_set(labels, db, tax)
+    for w in unresolved_warning(gold):
+        (warn or (lambda _m: None))(w)
     Y = label_matrix(gold, tax.ids)
     distilled = {}
     if teacher is not None and pool > 0:
@@ -65,6 +99,8 @@ def train_model(labels: Iterable, db, out: str | Path, params: dict | None = Non
         model.fit(gold, Y, groups=gold["doc_id"].to_numpy())
     meta = {"params": {k: v for k, v in model.get_params().items() if k not in ("tokenizer", "embedder")},
             "training_data": {"hash": data_hash, "sentences": int(len(gold)),
+                              "skipped_annotations": int(gold.attrs.get("unresolved", 0)),
+                              "sentence_hashes": sentence_hashes(gold),
                               "documents": int(gold["doc_id"].nunique()),
                               "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(tax.ids)}},
             **distilled,
@@ -98,17 +134,53 @@ def report_markdown(name: str, m: dict, heading: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def evaluate_model(model_name, labels: Iterable, db) -> dict:
-    """Metrics of a saved model on labelled sentences (use labels it was NOT trained on)."""
+def evaluate_model(model_name, labels: Iterable, db, warn: Callable[[str], None] | None = None) -> dict:
+    """Metrics of a saved model on labelled sentences (use labels it was NOT trained on): warns on
+    annotations that do not resolve (skipped) and on sentences the model was trained on."""
     tax = load_taxonomy()
     model, meta = load_model(model_name, tax)
     gold, data_hash = load_training_set(labels, db, tax)
+    warn = warn or (lambda _m: None)
+    for w in unresolved_warning(gold):
+        warn(w)
+    trained = set(meta.get("training_data", {}).get("sentence_hashes", []))
+    overlap = sum(text_hash(t) in trained for t in gold["text"]) if trained else None
+    if overlap:
+        warn(f"{overlap} of {len(gold)} sentences were in the model's training data: these figures are not "
+             "held-out (see cv_report.md for cross-validated ones)")
     gold = features_for(gold, db, model)
     proba = model.predict_proba(gold)
     pred = (proba >= model.thresholds_).astype(int)
     m = theme_metrics(label_matrix(gold, tax.ids), proba, pred, tax.ids, gold["doc_id"].to_numpy())
-    m["same_data_as_training"] = data_hash == meta["training_data"]["hash"]
+    m["same_data_as_training"] = data_hash == meta.get("training_data", {}).get("hash")
+    m["training_overlap"] = overlap  # None: the model does not record its training sentences
+    m["skipped_annotations"] = int(gold.attrs.get("unresolved", 0))
     return m
+
+
+class CorpusModel:
+    """A theme model reading corpus sentence rows as `apply` does: with the features it was trained
+    on (cached embeddings, the neighbouring sentences) from the corpus DB. For uncertainty sampling
+    (``zonelens label sample --strategy uncertain``)."""
+
+    def __init__(self, model, db):
+        self.model, self.db = model, db
+
+    @property
+    def themes(self):
+        return self.model.themes
+
+    def predict_rows(self, rows: pd.DataFrame):
+        rows = rows[["doc_id", "idx", "text"]].reset_index(drop=True)
+        return self.model.predict_proba(features_for(rows, self.db, self.model))
+
+    def predict_proba(self, texts):
+        return self.model.predict_proba(texts)
+
+
+def corpus_model(name_or_path, db) -> CorpusModel:
+    """A verified theme model (name or directory, checked against the taxonomy in use) for corpus rows."""
+    return CorpusModel(load_model(name_or_path, load_taxonomy())[0], db)
 
 
 PRED_SCHEMA = """CREATE TABLE IF NOT EXISTS theme_predictions (

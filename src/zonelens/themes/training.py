@@ -14,6 +14,7 @@ from sklearn.model_selection import GroupKFold
 from .. import store
 from ..embed import E5Embedder, cached_embeddings
 from ..errors import LabelError, ZonelensError
+from ..hashing import text_hash
 from ..labels.annotations import read_many, resolve
 from ..taxonomy import Taxonomy
 from .context import attach_context, neighbours_of
@@ -52,6 +53,11 @@ def load_training_set(label_paths, db, taxonomy: Taxonomy) -> tuple[pd.DataFrame
     con = store.connect(db, read_only=True)
     try:
         resolved, unresolved = resolve(con, anns)
+        if unresolved and not len(resolved):
+            first = unresolved[0]
+            raise LabelError(db, None, f"none of the {len(unresolved)} annotation(s) resolve against this corpus, e.g. "
+                                       f"{first.annotation.ref.source} #{first.annotation.ref.idx}: {first.reason} "
+                                       "(ingest the referenced documents first)")
         heads = con.execute("SELECT doc_id, idx, heading_path FROM sentences WHERE list_contains(?, doc_id)",
                             [sorted(set(resolved["doc_id"]))]).df()
         body = dict(con.execute("""SELECT doc_id, count(*) FROM sentences WHERE NOT is_heading
@@ -59,11 +65,6 @@ def load_training_set(label_paths, db, taxonomy: Taxonomy) -> tuple[pd.DataFrame
                                 [sorted(set(resolved["doc_id"]))]).fetchall())
     finally:
         con.close()
-    if unresolved:
-        first = unresolved[0]
-        raise LabelError(db, None, f"{len(unresolved)} annotation(s) do not resolve against this corpus, e.g. "
-                                   f"{first.annotation.ref.source} #{first.annotation.ref.idx}: {first.reason} "
-                                   "(ingest the referenced documents first)")
     gold = consensus(resolved).merge(heads, on=["doc_id", "idx"], how="left")
     gold["heading_path"] = gold["heading_path"].fillna("")
     # A document whose every body sentence is labelled: its gold theme shares are the document's own.
@@ -72,7 +73,25 @@ def load_training_set(label_paths, db, taxonomy: Taxonomy) -> tuple[pd.DataFrame
     digest = hashlib.sha256(json.dumps(
         gold[["doc_id", "idx", "themes", "primary"]].to_dict("records"), ensure_ascii=False, sort_keys=True
     ).encode()).hexdigest()[:16]
+    # annotations whose sentence is not in this corpus are left out, counted (the caller warns)
+    gold.attrs["unresolved"] = len(unresolved)
+    gold.attrs["unresolved_example"] = (f"{unresolved[0].annotation.ref.source} #{unresolved[0].annotation.ref.idx}: "
+                                        f"{unresolved[0].reason}") if unresolved else None
     return gold, digest
+
+
+def unresolved_warning(gold: pd.DataFrame) -> list[str]:
+    """The warning for annotations left out by :func:`load_training_set` (empty when none were)."""
+    n = gold.attrs.get("unresolved", 0)
+    if not n:
+        return []
+    return [f"{n} annotation(s) do not resolve against this corpus and were skipped, e.g. "
+            f"{gold.attrs['unresolved_example']} (ingest the referenced documents to use them)"]
+
+
+def sentence_hashes(gold: pd.DataFrame) -> list[str]:
+    """Sorted text hashes of the labelled sentences (meta.json records them; `evaluate` warns on overlap)."""
+    return sorted({text_hash(t) for t in gold["text"]})
 
 
 def label_matrix(gold: pd.DataFrame, themes) -> np.ndarray:

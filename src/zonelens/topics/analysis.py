@@ -141,6 +141,24 @@ def topic_theme_crosstab(con_or_db, model_id: str, theme_model_id: str | None = 
     return out[["topic", "label", "n", *cols, "outside_share", "dominant_theme"]].sort_values("topic").reset_index(drop=True)
 
 
+def topics_by_theme(con_or_db, model_id: str, theme_model_id: str | None = None) -> pd.DataFrame:
+    """Topic prevalence within each theme's sentences, in the long form of the other exports.
+
+    Multi-label: a sentence counts under every theme it carries, and under ``(none)`` when it has
+    none. Columns: theme, topic, label, n_sentences, share (of the theme's sentences that have a
+    topic), share_of_topic (of the topic's sentences), total_sentences (the theme's)."""
+    wide = topic_theme_crosstab(con_or_db, model_id, theme_model_id, use="themes")
+    themes = [c for c in wide.columns if c not in ("topic", "label", "n", "outside_share", "dominant_theme")]
+    long = wide.melt(id_vars=["topic", "label", "n"], value_vars=themes, var_name="theme", value_name="n_sentences")
+    long["total_sentences"] = long.groupby("theme")["n_sentences"].transform("sum")
+    long["share"] = (long["n_sentences"] / long["total_sentences"].clip(lower=1)).round(6)
+    long["share_of_topic"] = (long["n_sentences"] / long["n"].clip(lower=1)).round(6)
+    long["theme"] = pd.Categorical(long["theme"], categories=themes, ordered=True)
+    long = long.sort_values(["theme", "topic"]).reset_index(drop=True)
+    long["theme"] = long["theme"].astype(str)
+    return long[["theme", "topic", "label", "n_sentences", "share", "share_of_topic", "total_sentences"]]
+
+
 def _theme_order(found: list[str]) -> list[str]:
     try:
         from ..taxonomy import load_taxonomy

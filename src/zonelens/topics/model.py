@@ -24,6 +24,9 @@ from ..tokenize import JiebaTokenizer
 from .params import DEFAULTS, TOPIC_STOPWORDS, resolve_sizes
 
 
+REPRESENTATIVE_WORDS = 5  # a representative sentence should contain the topic's first top words
+
+
 def _normalise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norm = np.linalg.norm(x, axis=1, keepdims=True)
@@ -175,11 +178,16 @@ class TopicModel:
         return np.stack(rows)
 
     def _representatives(self, frame: pd.DataFrame, unit: np.ndarray, final: np.ndarray) -> dict:
+        """Example sentences per topic that show what its label says: those containing most of the
+        topic's own top words first, then the closest to its centre (ties: corpus order)."""
         out = {}
+        texts = frame["text"].astype(str).to_numpy()
         for j, t in enumerate(self.topic_ids_):
             members = np.flatnonzero(final == t)
             sim = unit[members] @ self.centroids_[j]
-            best = members[np.lexsort((members, -sim))[: self.n_representatives]]
+            words = list(getattr(self, "words_", {}).get(int(t), []))[:REPRESENTATIVE_WORDS]
+            hits = np.array([sum(w in texts[i] for w in words) for i in members])
+            best = members[np.lexsort((members, -sim, -hits))[: self.n_representatives]]
             out[int(t)] = [{"doc_id": str(frame.at[i, "doc_id"]), "idx": int(frame.at[i, "idx"]),
                             "text": str(frame.at[i, "text"])} for i in best]
         return out
