@@ -16,6 +16,8 @@ from .corpus import IngestReport, ingest, summary
 from .errors import ModelError, UsageError, ZonelensError
 from .export import ExportResult, export_aggregates
 from .report import ReportResult, build_report
+from .targets import targets_frame
+from .targets.run import export_targets, write_targets
 from .themes.run import apply_model
 from .topics import FitResult, apply_topics, fit_topics, model_summary
 
@@ -39,6 +41,7 @@ class RunResult:
     exports: list[ExportResult]
     report: ReportResult
     notes: list[str] = field(default_factory=list)
+    target_tables: list[Path] = field(default_factory=list)
 
     @property
     def outputs(self) -> list[tuple[str, Path]]:
@@ -50,6 +53,7 @@ class RunResult:
             out.append(("table", e.output))
             if e.vega is not None:
                 out.append(("Vega-Lite spec", e.vega))
+        out += [("targets table", p) for p in self.target_tables]
         out.append(("report", self.report.path))
         return out
 
@@ -63,7 +67,8 @@ def run(sources: Iterable[str | Path], out_dir: str | Path, model: str = "themes
         n_boot: int = 1000, progress: Progress | None = None) -> RunResult:
     """Run the whole pipeline on report files/folders, writing everything under ``out_dir``:
     ``zonelens.duckdb``, ``topics-model/``, ``themes.csv`` (tidy) + ``themes-wide.csv`` + a Vega-Lite
-    spec, ``topics.csv``, and ``report.html``."""
+    spec, ``topics.csv``, ``targets.csv`` + ``targets-plan-vs-actual.csv``, and ``report.html``.
+    Targets are extracted once and the frame feeds both tables and the report."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder")
@@ -94,11 +99,16 @@ def run(sources: Iterable[str | Path], out_dir: str | Path, model: str = "themes
     if fitted is not None:
         exports.append(export_aggregates(db, "topics", by, "csv", out / "topics.csv", model_id=fitted.model_id,
                                          n_boot=n_boot))
+    tick("targets", 0, None)
+    targets = targets_frame(db, progress=lambda n, total: tick("targets", n, total), model_id=themes["model_id"],
+                            topic_model_id=fitted.model_id if fitted else None)
+    target_tables = [write_targets(db, out / "targets.csv", frame=targets).output,
+                     export_targets(db, "zone,year", True, "csv", out / "targets-plan-vs-actual.csv", frame=targets)[0]]
     tick("report", 0, None)
     report = build_report(db, out / "report.html", model_id=themes["model_id"],
-                          topic_model_id=fitted.model_id if fitted else None, n_boot=n_boot)
+                          topic_model_id=fitted.model_id if fitted else None, n_boot=n_boot, targets=targets)
     notes += report.warnings
-    return RunResult(out, db, rep, summary(db), themes, fitted, exports, report, notes)
+    return RunResult(out, db, rep, summary(db), themes, fitted, exports, report, notes, target_tables)
 
 
 def _topics(db: Path, model_dir: Path, rep: IngestReport, params: dict | None, tick: Progress) -> FitResult:

@@ -21,6 +21,7 @@ ModelIdOpt = Annotated[Optional[str], typer.Option(
 class Kind(str, Enum):
     themes = "themes"
     topics = "topics"
+    targets = "targets"
 
 
 class Fmt(str, Enum):
@@ -38,9 +39,9 @@ METHODS, DEFAULT_METHOD = ("acc", "pcc"), "pcc"
 
 @app.command()
 def export(
-    kind: Annotated[Kind, typer.Argument(help="themes (classifier shares) or topics (BERTopic prevalence).")],
+    kind: Annotated[Kind, typer.Argument(help="themes (classifier shares), topics (BERTopic prevalence) or targets (quantitative targets per group).")],
     by: Annotated[str, typer.Option("--by", help="Group by these columns, comma-separated: zone, year, period, doc_id. For topics also theme (on its own): topic prevalence within each theme's sentences.")] = "zone,year",
-    format: Annotated[Fmt, typer.Option("--format", help="Output format.")] = Fmt.csv,
+    format: Annotated[Optional[Fmt], typer.Option("--format", help="Output format (default csv; for targets, from the --output file name).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (default stdout; parquet needs a file).")] = None,
     wide: Annotated[bool, typer.Option("--wide", help="One row per group and one column per theme/topic (spreadsheet-ready) instead of the tidy long table.")] = False,
     value: Annotated[str, typer.Option("--value", help="With --wide: the column to spread (share, share_count, share_chars, share_prob, n_sentences, ...).")] = "share",
@@ -48,12 +49,26 @@ def export(
     model_id: ModelIdOpt = None,
     db: DbOpt = Path(DEFAULT_DB),
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates for the 95% intervals (0 = none).")] = 1000,
+    compare: Annotated[bool, typer.Option("--compare", help="With targets: the plan of year t beside the achievement reported for it (usually in year t+1), with the gap and whether it was met.")] = False,
 ) -> None:
-    """Export theme shares or topic prevalence per zone × year (× period): counts, shares, 95% CIs, coverage."""
+    """Export theme shares or topic prevalence per zone × year (× period): counts, shares, 95% CIs,
+    coverage; or the canonical targets per group (targets, --compare for planned vs achieved)."""
+    if kind is Kind.targets:
+        with handled():
+            from ..targets.run import export_targets
+
+            out, rows = export_targets(db, by, compare, format.value if format else None, output)
+        if out is not None:
+            err(f"{rows} rows ({'planned vs achieved' if compare else 'targets per ' + by}) → {out}")
+        return
     with handled():
+        if compare:
+            from ..errors import UsageError
+
+            raise UsageError("--compare is for `export targets`")
         from ..export import export_aggregates
 
-        res = export_aggregates(db, kind.value, by, format.value, output, wide=wide, vega=vega, model_id=model_id,
+        res = export_aggregates(db, kind.value, by, format.value if format else "csv", output, wide=wide, vega=vega, model_id=model_id,
                                 value=value, n_boot=n_boot)
     for w in res.warnings:
         err(f"warning: {w}")

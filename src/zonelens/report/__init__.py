@@ -21,6 +21,7 @@ from ..export import write_text_atomic
 from ..taxonomy import load_taxonomy
 from ..themes.artifact import read_meta, resolve_model_dir
 from .figures import CJK_FONTS, grouped_shares, heatmap, theme_lines, topic_lines
+from .targets_panel import TITLE as TARGETS_TITLE, targets_section
 
 
 @dataclass
@@ -33,8 +34,9 @@ class ReportResult:
 
 def build_report(db: str | Path, out: str | Path = "report.html", model_id: str | None = None,
                  topic_model_id: str | None = None, method: str = DEFAULT_METHOD, n_boot: int = 1000,
-                 title: str | None = None) -> ReportResult:
-    """Aggregate the corpus and write the report to ``out`` atomically."""
+                 title: str | None = None, targets: pd.DataFrame | None = None) -> ReportResult:
+    """Aggregate the corpus and write the report to ``out`` atomically. ``targets`` is the frame of
+    :func:`zonelens.targets.targets_frame` when the caller has it (else it is extracted here)."""
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"{out}: the report is an HTML file (name it *.html)")
@@ -62,11 +64,20 @@ def build_report(db: str | Path, out: str | Path = "report.html", model_id: str 
          else "<p>No years known.</p>"),
         ("Topics over time", _fig(topic_lines(topics)) if topics is not None and len(topics)
          else f"<p class=note>{html.escape(topic_note if topics is None else 'No topics.')}</p>"),
+        (TARGETS_TITLE, _targets(db, targets)),
         ("Model and coverage", _facts(db, zy, mid, method, topics) + _coverage(zy) + _warnings(warnings)),
     ]
     page = _page(title or f"zonelens report: {Path(db).name}", sections, mid)
     write_text_atomic(out, page)
     return ReportResult(out, mid, topics.attrs["model_id"] if topics is not None else None, warnings)
+
+
+def _targets(db, targets: pd.DataFrame | None) -> str:
+    if targets is None:
+        from ..targets import targets_frame
+
+        targets = targets_frame(db)
+    return targets_section(targets)
 
 
 def _fig(fig) -> str:
