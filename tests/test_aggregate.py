@@ -37,7 +37,7 @@ MID = _shipped_fast_id()
 def add_doc(con, doc_id: str, zone: str | None, year: int | None, rows: list[tuple], model_id: str = MID) -> None:
     """rows: (text, period, themes, {theme: prob}, is_heading)"""
     con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, 'manifest', 'manifest', 1, 1, ?, ?, 'txt', "
-                "'utf-8', ?, ?)", [doc_id, f"{doc_id}.txt", doc_id * 4, zone, year, f"{zone}{year}", len(rows),
+                "'utf-8', ?, ?, NULL, NULL)", [doc_id, f"{doc_id}.txt", doc_id * 4, zone, year, f"{zone}{year}", len(rows),
                                    sum(len(r[0]) for r in rows), "".join(r[0] for r in rows), datetime(2026, 1, 1)])
     con.execute(PRED_SCHEMA)
     for i, (text, period, themes, probs, heading) in enumerate(rows):

@@ -1,3 +1,5 @@
+import pytest
+
 from zonelens.ingest.clean import clean
 from zonelens.segment import segment, split_sentences
 
@@ -39,3 +41,33 @@ def test_headings_paths_offsets_and_periods(report_text):
 def test_sentence_cues_set_period_without_headings():
     units = segment("过去一年，全区新增就业3000人。\n今年，我们将新建学校两所。", 2024)
     assert [u.period for u in units] == ["review", "plan"]
+
+
+def test_front_matter_is_unknown_and_sets_no_period():
+    text = "\n".join(["2025年某某市政府工作报告", "——2025年1月8日在某某市第十七届人民代表大会第五次会议上",
+                      "市长 李某某", "各位代表：", "现在，我代表市人民政府向大会报告工作。",
+                      "一、2024年工作回顾", "全年新增就业3万人。"])
+    units = segment(text, 2025)
+    assert [u.period for u in units[:4]] == ["unknown"] * 4
+    assert units[-1].period == "review"
+
+
+def test_a_greeting_glued_to_the_speech_is_not_front_matter():
+    body = "各位代表：现在，我代表市人民政府向大会报告工作。" + "全年新增就业3万人，城镇调查失业率5%。" * 30
+    assert len(segment(body, 2025)) > 30
+
+
+@pytest.mark.parametrize("heading", ["二、“十四五”时期发展成就", "一、过去五年工作回顾", "（一）五年来取得的成就",
+                                     "二、过去一年的主要工作", "一、2024年工作回顾"])
+def test_review_headings(heading):
+    units = segment("\n".join([heading, "全市经济总量迈上新台阶。", "二、2025年工作安排", "今年要稳增长。"]), 2025)
+    assert units[1].period == "review" and units[3].period == "plan"
+
+
+def test_a_five_year_plan_heading_is_the_past_only_after_the_plan_ends():
+    def first_body(heading, year):
+        return segment("\n".join([heading, "全市经济总量迈上新台阶。"]), year)[1].period
+
+    assert first_body("二、“十四五”时期重点工作", 2026) == "review"
+    assert first_body("二、“十四五”时期重点工作", 2021) == "plan"
+    assert first_body("三、“十五五”时期主要目标任务", 2026) == "plan"

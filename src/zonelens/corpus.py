@@ -18,10 +18,11 @@ import duckdb
 from . import store
 from .errors import InputError, UsageError
 from .hashing import doc_id_for
+from .ingest.about import infer_year, infer_zone
 from .ingest.clean import clean
-from .ingest.metadata import (NONE, Value, first_line, infer_year, infer_zone, load_manifest,
-                              manifest_lookup)
-from .ingest.readers import DEFAULT_MAX_MB, SUPPORTED, Columns, RawDoc, read_path
+from .ingest.metadata import NONE, Value, load_manifest, manifest_lookup
+from .ingest.readers import CORPUS_EXT, DEFAULT_MAX_MB, SUPPORTED, Columns, RawDoc, read_path
+from .ingest.title import choose_title
 from .segment import segment
 
 MIN_CJK = 10  # a report with fewer Chinese characters than this is refused
@@ -35,6 +36,7 @@ class IngestReport:
     sentences: int = 0
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    to_check: list[str] = field(default_factory=list)  # stored documents whose zone or year is unsure
 
     @property
     def documents(self) -> int:
@@ -70,20 +72,20 @@ def prepare(raw: RawDoc, manifest_row, overrides: Overrides) -> dict:
     if cjk < MIN_CJK:
         raise InputError(raw.path, "no Chinese text found" if raw.text.strip() else "no text found")
     cleaned = clean(raw.text)
-    title = (manifest_row.title if manifest_row and manifest_row.title else None) or raw.title \
-        or first_line(cleaned.text)
-    stem = Path(raw.path.split("#", 1)[0]).stem if "#" not in raw.path else None
+    column = "." + raw.format in CORPUS_EXT
+    title = choose_title(cleaned.text, raw.path, manifest_row.title if manifest_row else None,
+                         raw.title if column else None, None if column else raw.title)
     zone = _choose(
         Value(overrides.zone, "option", 1.0),
         Value(manifest_row.zone if manifest_row else None, "manifest", 1.0),
         Value(raw.zone, "column", 1.0),
-        infer_zone(title, cleaned.text, stem),
+        infer_zone(title, cleaned.text, raw.path),
     )
     year = _choose(
         Value(overrides.year, "option", 1.0),
         Value(manifest_row.year if manifest_row else None, "manifest", 1.0),
         Value(raw.year, "column", 1.0),
-        infer_year(title, raw.text),
+        infer_year(title, cleaned.text, cleaned.normalized, raw.path),
     )
     units = segment(cleaned.text, year.value if isinstance(year.value, int) else None)
     if not units:
@@ -108,7 +110,8 @@ def store_document(con: duckdb.DuckDBPyConnection, prep: dict) -> str:
             for table in _derived_tables(con):
                 con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [existing[0]])
         doc, sents, warns = document_rows(prep)
-        con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc)
+        con.execute(f"INSERT INTO documents ({', '.join(store.DOCUMENT_COLS)}) "
+                    f"VALUES ({', '.join('?' * len(store.DOCUMENT_COLS))})", doc)
         _insert_sentences(con, sents)
         for w in warns:
             con.execute("INSERT INTO warnings VALUES (?, ?, ?)", w)
@@ -138,11 +141,19 @@ def document_rows(prep: dict) -> tuple[list, list[tuple], list[tuple]]:
     zone, year = prep["zone"], prep["year"]
     doc = [doc_id, raw.path, raw.sha256, zone.value, year.value, prep["title"], zone.source,
            year.source, zone.confidence, year.confidence, len(units), len(prep["cleaned"].text),
-           raw.format, raw.encoding, prep["cleaned"].text, datetime.now(timezone.utc).replace(tzinfo=None)]
+           raw.format, raw.encoding, prep["cleaned"].text, datetime.now(timezone.utc).replace(tzinfo=None),
+           _candidates(zone), _candidates(year)]
     sents = [(doc_id, u.idx, u.text, u.is_heading, u.heading_path, u.period, u.char_start, u.char_end)
              for u in units]
     warns = [(doc_id, kind, msg) for kind, msg in prep["cleaned"].warnings + raw.warnings]
     return doc, sents, warns
+
+
+def _candidates(value: Value) -> str | None:
+    """Conflicting evidence as a JSON list ("value (source)"), or None when the evidence agreed."""
+    import json
+
+    return json.dumps(list(value.candidates), ensure_ascii=False) if value.candidates else None
 
 
 def _derived_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -216,9 +227,35 @@ def summary(db: str | Path) -> dict:
                                         count(s.idx) FILTER (WHERE NOT s.is_heading) AS sentences
                                  FROM documents d LEFT JOIN sentences s ON s.doc_id = d.doc_id
                                  GROUP BY ALL ORDER BY zone, year""").df(),
+            "to_check": to_check(con),
         }
     finally:
         con.close()
+
+
+CHECK_BELOW = 0.6  # documents whose zone or year confidence is below this are listed to check
+
+
+def to_check(con: duckdb.DuckDBPyConnection):
+    """Documents whose zone or year is unknown, unsure or contradicted: path, zone, year, why."""
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'documents'").fetchall()}
+    zc = "zone_candidates" if "zone_candidates" in cols else "NULL"
+    yc = "year_candidates" if "year_candidates" in cols else "NULL"
+    return con.execute(f"""
+        SELECT path, zone, year, zone_confidence, year_confidence,
+               concat_ws('; ',
+                   CASE WHEN zone IS NULL THEN 'zone unknown' END,
+                   CASE WHEN year IS NULL THEN 'year unknown' END,
+                   CASE WHEN zone IS NOT NULL AND zone_confidence < {CHECK_BELOW} THEN 'zone unsure' END,
+                   CASE WHEN year IS NOT NULL AND year_confidence < {CHECK_BELOW} THEN 'year unsure' END,
+                   CASE WHEN {zc} IS NOT NULL THEN 'zone evidence: ' || array_to_string(CAST({zc} AS JSON)::VARCHAR[], ', ') END,
+                   CASE WHEN {yc} IS NOT NULL THEN 'year evidence: ' || array_to_string(CAST({yc} AS JSON)::VARCHAR[], ', ') END
+               ) AS why
+        FROM documents
+        WHERE zone IS NULL OR year IS NULL OR zone_confidence < {CHECK_BELOW} OR year_confidence < {CHECK_BELOW}
+              OR {zc} IS NOT NULL OR {yc} IS NOT NULL
+        ORDER BY path""").df()
 
 
 def _known_sha(con, path: str) -> str | None:
@@ -269,4 +306,6 @@ def record_event(event: tuple, report: IngestReport, store_prep: Callable[[dict]
     setattr(report, outcome, getattr(report, outcome) + 1)
     if outcome != "unchanged":
         report.sentences += len(prep["units"])
+        if any(v.value is None or v.confidence < CHECK_BELOW or v.candidates for v in (prep["zone"], prep["year"])):
+            report.to_check.append(path)
         report.warnings.extend((path, msg) for _, msg in prep["cleaned"].warnings)

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from .corpus import IngestReport, ingest, summary
 from .errors import ModelError, UsageError, ZonelensError
+from .ingest.readers import Columns
 from .export import ExportResult, export_aggregates
 from .report import ReportResult, build_report
 from .targets import targets_frame
@@ -62,13 +63,24 @@ class RunResult:
 DemoResult = RunResult
 
 
+class NothingIngested(ZonelensError):
+    """No report could be ingested; ``report`` says why for each file."""
+
+    def __init__(self, report: IngestReport):
+        super().__init__(f"no report could be ingested ({len(report.failures)} failed); nothing to analyse")
+        self.report = report
+
+
 def run(sources: Iterable[str | Path], out_dir: str | Path, model: str = "themes", manifest: str | Path | None = None,
         recursive: bool = False, topics: bool = True, topic_params: dict | None = None, by: str = "zone,year",
-        n_boot: int = 1000, progress: Progress | None = None) -> RunResult:
+        n_boot: int = 1000, progress: Progress | None = None, columns: Columns = Columns(),
+        skip_missing_year: bool = True) -> RunResult:
     """Run the whole pipeline on report files/folders, writing everything under ``out_dir``:
     ``zonelens.duckdb``, ``topics-model/``, ``themes.csv`` (tidy) + ``themes-wide.csv`` + a Vega-Lite
     spec, ``topics.csv``, ``targets.csv`` + ``targets-plan-vs-actual.csv``, and ``report.html``.
-    Targets are extracted once and the frame feeds both tables and the report."""
+    Targets are extracted once and the frame feeds both tables and the report. ``columns``/
+    ``skip_missing_year``: as for ingest (corpus files). Raises :class:`NothingIngested` (with each
+    file's reason) when no report could be read."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder")
@@ -78,9 +90,10 @@ def run(sources: Iterable[str | Path], out_dir: str | Path, model: str = "themes
         raise ZonelensError(f"{out}: cannot create the output folder ({exc.strerror})") from None
     db = out / "zonelens.duckdb"
     tick = progress or (lambda stage, advance, total: None)
-    rep = ingest(sources, db, manifest=manifest, recursive=recursive, progress=lambda path: tick("ingest", 1, None))
+    rep = ingest(sources, db, manifest=manifest, recursive=recursive, columns=columns,
+                 skip_missing_year=skip_missing_year, progress=lambda path: tick("ingest", 1, None))
     if rep.documents == 0:
-        raise ZonelensError(f"no report could be ingested ({len(rep.failures)} failed); nothing to analyse")
+        raise NothingIngested(rep)
     themes = apply_model(db, model, progress=lambda n, total: tick("themes", n, total))
     notes: list[str] = []
     fitted = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .ingest.clean import CLOSERS, looks_like_heading
+from .ingest.clean import _HEADING_START, CLOSERS, looks_like_heading
 
 ENDERS = "。！？"
 HALF_ENDERS = "!?"
@@ -43,7 +43,21 @@ _MARKERS = [
     (4, re.compile(r"^[（(]\d+[）)]")),
 ]
 
-_REVIEW_HEAD = re.compile(r"回顾|工作成效|主要成效|主要成绩|过去[一五十]年|过去的[一五]年|一年来|五年来|工作总结|主要工作(开展)?情况|取得的(主要)?成[绩效就]|完成情况|回眸")
+_REVIEW_HEAD = re.compile(
+    r"回顾|工作成效|主要成效|主要成绩|成就|过去(的)?[一二三四五六七八九十两\d]+年|[一二三四五六七八九十两]年来|工作总结"
+    r"|主要工作(开展)?情况|取得的(主要)?成[绩效就]|完成情况|回眸")
+# A five-year plan named in a heading ("十四五"时期…): the past when the report comes after its end.
+_PLAN_PERIOD = re.compile(r"十([一二三四五六七八九])五")
+_CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+# Front matter before the speech: title, subtitle (——…在…会议上), byline, greeting. Always unknown.
+_FRONT = re.compile(
+    r"^(各位代表|同志们|各位委员|女士们)|^.{0,40}(会议|会議|大会)上$|^[—－-]{1,2}.{0,40}(会议|会議|大会)"
+    r"|^[（(].{0,40}(会议|会議|大会)上.{0,12}[）)]$"
+    r"|^\S{0,12}(省长|市长|主席|主任|区长|县长|州长|盟长|总理)\s*\S{1,2}\s?\S{0,2}$"
+    r"|(政府工作报告|工作报告|工作总结|工作要点)([（(].{1,10}[）)])?$|^\d{4}年\d{1,2}月\d{1,2}日$")
+_GREETING = re.compile(r"^(各位代表|同志们|各位委员|女士们)")
+FRONT_UNITS = 8  # front matter is looked for among the first units only
+FRONT_CHARS = 60  # and in short lines (a greeting glued to the speech is not front matter)
 _PLAN_HEAD = re.compile(r"工作安排|工作打算|工作思路|总体要求|主要任务|重点任务|重点工作|工作重点|目标任务|主要目标|预期目标|主要预期|展望|今年|明年|下一步|工作部署|工作要点|建议|全力推进|奋力")
 _REVIEW_CUE = re.compile(r"^(过去(的)?[一五十]年|去年|一年来|五年来|刚刚过去|回眸|回顾|\d{4}年[，,]?(我们|全[市区省县]|全区上下|高新区|新区|开发区)?.{0,6}(实现|完成|取得))")
 _PLAN_CUE = re.compile(r"^(今年|明年|下一步|展望|新的一年|\d{4}年[，,]?(我们|全[市区省县]|.{0,8})?(将|要|力争|主要预期目标))")
@@ -63,7 +77,8 @@ def _period_from_heading(text: str, year: int | None) -> str | None:
     m = _YEAR.search(text)
     if m and year:
         return "review" if int(m.group(1)) < year else "plan"
-    if _REVIEW_HEAD.search(text):
+    m = _PLAN_PERIOD.search(text)
+    if m and year and year > 1955 + 5 * (10 + _CN_NUM[m.group(1)]):  # 十四五 = 2021-2025
         return "review"
     if _PLAN_HEAD.search(text):
         return "plan"
@@ -126,8 +141,10 @@ def _merge_short_clauses(line: str, spans: list[tuple[int, int]]) -> list[tuple[
 
 
 def segment(text: str, year: int | None = None) -> list[Unit]:
-    """Segment cleaned text (paragraphs separated by newlines) into units."""
+    """Segment cleaned text (paragraphs separated by newlines) into units. Front matter (title,
+    subtitle, byline, greeting, before any other sentence) is ``unknown`` and sets no period."""
     units: list[Unit] = []
+    front = True
     stack: list[tuple[int, str]] = []  # (level, heading text)
     period: str | None = None
     period_level = 99
@@ -161,6 +178,13 @@ def segment(text: str, year: int | None = None) -> list[Unit]:
                 period, period_level = None, 99
             stack.append((level, htext[:40]))
 
+        if front and len(units) < FRONT_UNITS and len(line) <= FRONT_CHARS and (_FRONT.search(line) or (
+                looks_like_heading(line) and not _HEADING_START.match(line))):
+            greeting = bool(_GREETING.match(line))
+            emit(0, len(line), looks_like_heading(line) and not greeting, None)
+            front = not greeting  # the speech starts after the greeting
+            continue
+        front = False
         if looks_like_heading(line):
             push_heading(line)
             top = stack.pop()  # the heading's own path excludes itself

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS documents (
     zone VARCHAR,
     year INTEGER,
     title VARCHAR,
-    zone_source VARCHAR,             -- manifest | column | option | title | text | filename | none
+    zone_source VARCHAR,             -- manifest | column | option | title | text | filename | folder | none
     year_source VARCHAR,
     zone_confidence DOUBLE,
     year_confidence DOUBLE,
@@ -38,7 +38,9 @@ CREATE TABLE IF NOT EXISTS documents (
     format VARCHAR,
     encoding VARCHAR,
     cleaned_text VARCHAR NOT NULL,
-    ingested_at TIMESTAMP NOT NULL
+    ingested_at TIMESTAMP NOT NULL,
+    zone_candidates VARCHAR,         -- JSON list of conflicting evidence, "value (source)"; NULL: none
+    year_candidates VARCHAR
 );
 CREATE TABLE IF NOT EXISTS sentences (
     doc_id VARCHAR NOT NULL,
@@ -58,6 +60,11 @@ CREATE TABLE IF NOT EXISTS warnings (
 );
 CREATE INDEX IF NOT EXISTS documents_path ON documents (path);  -- ingest looks documents up by path
 """
+DOCUMENT_COLS = ("doc_id", "path", "sha256", "zone", "year", "title", "zone_source", "year_source",
+                 "zone_confidence", "year_confidence", "n_sentences", "n_chars", "format", "encoding",
+                 "cleaned_text", "ingested_at", "zone_candidates", "year_candidates")
+# Columns added after the first release: a database made before gets them when opened for writing.
+ADDED_COLUMNS = (("documents", "zone_candidates", "VARCHAR"), ("documents", "year_candidates", "VARCHAR"))
 
 
 def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -72,6 +79,8 @@ def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Duck
         raise ZonelensError(f"{path}: cannot open as a DuckDB database ({msg})") from None
     if not read_only:
         con.execute(SCHEMA)
+        for table, column, kind in ADDED_COLUMNS:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )

@@ -14,6 +14,9 @@ from .common import StageBar, app, handled, stage_progress
 from .export import print_run
 
 
+MAX_CHECK = 30  # documents to check listed by `summary`
+
+
 def _print_summary(s: dict, db: Path) -> None:
     console = Console()
     table = Table(title=f"corpus {db}")
@@ -26,6 +29,16 @@ def _print_summary(s: dict, db: Path) -> None:
     periods = ", ".join(f"{k} {v}" for k, v in s["periods"].items())
     console.print(f"{s['documents']} documents, {s['sentences']} sentences + {s['headings']} headings "
                   f"({periods}); {s['warnings']} warnings")
+    check = s.get("to_check")
+    if check is not None and len(check):
+        console.print(f"{len(check)} documents to check (zone or year unknown, unsure or contradicted); "
+                      "fix them with --manifest (CSV: path,zone,year):", markup=False)
+        for row in check.head(MAX_CHECK).itertuples(index=False):
+            year = "" if row.year != row.year or row.year is None else int(row.year)
+            console.print(f"  {row.path}: zone {row.zone or '?'}, year {year or '?'} ({row.why})", markup=False,
+                          soft_wrap=True)
+        if len(check) > MAX_CHECK:
+            console.print(f"  ... and {len(check) - MAX_CHECK} more (see documents.zone_confidence, year_confidence)")
 
 
 @app.command()
@@ -47,7 +60,8 @@ def demo(
 
 @app.command()
 def summary(db: Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")] = Path(DEFAULT_DB)) -> None:
-    """Summarise the corpus: documents and sentences per zone and year."""
+    """Summarise the corpus: documents and sentences per zone and year, and the documents whose zone or
+    year is unknown, unsure or contradicted by other evidence (to fix with a manifest)."""
     with handled():
         from ..corpus import summary as corpus_summary
 

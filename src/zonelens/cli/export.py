@@ -11,6 +11,7 @@ import typer
 from ..export import FORMATS
 from ..store import DEFAULT_DB
 from .common import StageBar, app, err, handled, stage_progress
+from .ingest import KeepUndatedOpt, TextColOpt, TitleColOpt, YearColOpt, ZoneColOpt
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 ModelIdOpt = Annotated[Optional[str], typer.Option(
@@ -105,23 +106,39 @@ def run(
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Also read sub-folders.")] = False,
     topics: Annotated[bool, typer.Option("--topics/--no-topics", help="Fit a topic model (BERTopic) too.")] = True,
     by: Annotated[str, typer.Option("--by", help="Grouping of the exported tables.")] = "zone,year",
+    text_col: TextColOpt = None,
+    zone_col: ZoneColOpt = None,
+    year_col: YearColOpt = None,
+    title_col: TitleColOpt = None,
+    keep_undated: KeepUndatedOpt = False,
 ) -> None:
     """Run the whole pipeline on a folder of reports: ingest → themes → topics → exports → report."""
     with handled(), stage_progress() as bar:
-        from ..pipeline import run as run_pipeline
+        from ..ingest.readers import Columns
+        from ..pipeline import NothingIngested, run as run_pipeline
 
-        res = run_pipeline(sources, out, model=model, manifest=manifest, recursive=recursive, topics=topics, by=by,
-                           progress=StageBar(bar))
+        try:
+            res = run_pipeline(sources, out, model=model, manifest=manifest, recursive=recursive, topics=topics,
+                               by=by, progress=StageBar(bar), columns=Columns(text_col, zone_col, year_col, title_col),
+                               skip_missing_year=not keep_undated)
+        except NothingIngested as exc:  # say why each file failed, then the error line
+            bar.stop()
+            print_failures(exc.report)
+            raise
     print_run(res)
     if res.ingest.failures:
         raise typer.Exit(1)
 
 
-def print_run(res) -> None:
-    for path, msg in res.ingest.warnings:
+def print_failures(report) -> None:
+    for path, msg in report.warnings:
         err(f"warning: {path}: {msg}")
-    for path, reason in res.ingest.failures:
+    for path, reason in report.failures:
         err(f"failed: {path}: {reason}")
+
+
+def print_run(res) -> None:
+    print_failures(res.ingest)
     for note in res.notes:
         err(f"note: {note}")
     s = res.summary

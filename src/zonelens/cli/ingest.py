@@ -17,6 +17,12 @@ from ..store import DEFAULT_DB
 from .common import DaskOpt, app, err, handled
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
+# Corpus-file options shared by `ingest` and `run`.
+TextColOpt = Annotated[Optional[str], typer.Option(help="Corpus files: column with the report text (default: text, full_text, content, ...).")]
+ZoneColOpt = Annotated[Optional[str], typer.Option(help="Corpus files: column with the zone (default: zone, city, province, ...).")]
+YearColOpt = Annotated[Optional[str], typer.Option(help="Corpus files: column with the year (default: year, report_year, 年份, ...).")]
+TitleColOpt = Annotated[Optional[str], typer.Option(help="Corpus files: column with the title (default: title, 标题, ...).")]
+KeepUndatedOpt = Annotated[bool, typer.Option(help="Corpus files: store rows whose year column is empty (default: skip with a warning).")]
 ParquetOpt = Annotated[Optional[Path], typer.Option("--parquet", help="With --dask: keep the corpus as Parquet parts in this folder instead of the DuckDB file.")]
 
 
@@ -28,12 +34,12 @@ def ingest(
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Also read sub-folders.")] = False,
     zone: Annotated[Optional[str], typer.Option(help="Zone of a single file (overrides everything).")] = None,
     year: Annotated[Optional[int], typer.Option(help="Year of a single file (overrides everything).")] = None,
-    text_col: Annotated[Optional[str], typer.Option(help="Corpus files: column with the report text.")] = None,
-    zone_col: Annotated[Optional[str], typer.Option(help="Corpus files: column with the zone.")] = None,
-    year_col: Annotated[Optional[str], typer.Option(help="Corpus files: column with the year.")] = None,
-    title_col: Annotated[Optional[str], typer.Option(help="Corpus files: column with the title.")] = None,
+    text_col: TextColOpt = None,
+    zone_col: ZoneColOpt = None,
+    year_col: YearColOpt = None,
+    title_col: TitleColOpt = None,
     max_mb: Annotated[float, typer.Option(help="Refuse report files larger than this (MB).")] = DEFAULT_MAX_MB,
-    keep_undated: Annotated[bool, typer.Option(help="Corpus files: store rows whose year column is empty (default: skip with a warning).")] = False,
+    keep_undated: KeepUndatedOpt = False,
     dask: DaskOpt = None,
     parquet: ParquetOpt = None,
 ) -> None:
@@ -65,6 +71,9 @@ def ingest(
         f"{report.unchanged} unchanged), {report.sentences} new sentences, "
         f"{len(report.warnings)} warnings, {len(report.failures)} failures → {parquet or db}"
     )
+    if report.to_check:
+        err(f"note: {len(report.to_check)} documents have an unknown, unsure or contradicted zone or year; "
+            f"`zonelens summary --db {parquet or db}` lists them (fix them with --manifest)")
     if report.failures:
         raise typer.Exit(1)
 

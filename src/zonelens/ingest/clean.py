@@ -33,11 +33,32 @@ class Cleaned:
     text: str
     removed: Counter = field(default_factory=Counter)  # rule name -> lines or spans removed
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+    normalized: str = ""  # the source text after :func:`normalize` (before the rules)
+
+
+@lru_cache(maxsize=1)
+def _config() -> dict:
+    return yaml.safe_load(resources.files("zonelens.data").joinpath("cleaning.yaml").read_text("utf-8"))
+
+
+# Compatibility forms NFKC maps to the plain character: Kangxi radicals, CJK compatibility
+# ideographs (and their supplement); CJK radicals NFKC leaves alone come from cleaning.yaml.
+_COMPAT = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+@lru_cache(maxsize=1)
+def _radicals() -> dict[int, str]:
+    return {ord(k): v for k, v in (_config().get("radicals") or {}).items()}
+
+
+def _plain(m: re.Match) -> str:
+    ch = m.group(0)
+    return _radicals().get(ord(ch)) or unicodedata.normalize("NFKC", ch)
 
 
 @lru_cache(maxsize=1)
 def load_rules() -> tuple[Rule, ...]:
-    raw = yaml.safe_load(resources.files("zonelens.data").joinpath("cleaning.yaml").read_text("utf-8"))
+    raw = _config()
     rules = []
     for r in raw["rules"]:
         if r["kind"] not in {"drop_line", "strip", "truncate_from"}:
@@ -47,11 +68,56 @@ def load_rules() -> tuple[Rule, ...]:
 
 
 def normalize(text: str) -> str:
-    """Unicode NFC, unified newlines, no BOM, no zero-width or control characters; full-width spaces → spaces."""
+    """Unicode NFC, unified newlines, no BOM, no zero-width or control characters; full-width spaces
+    → spaces; Kangxi/CJK radicals and compatibility ideographs → the plain characters (⼯⼈⺠ →
+    工人民). Full-width digits, letters, ％ and punctuation are kept as written (NFKC would turn
+    ，：（ into ASCII and change every sentence)."""
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
+    text = _COMPAT.sub(_plain, text)
     text = text.replace("\u3000", " ").replace("\xa0", " ")
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+
+
+ONE_LINE_CHARS = 1500  # a text with fewer line breaks than one per this many characters is one line
+
+
+_SPACES = re.compile(r"([ \t\u2000-\u200a\u202f\u205f]+)")
+_PARA_END = tuple("。！？：:；;”）)")
+_GREETING = re.compile(r"(各位代表|同志们|各位委员)[：:，,]")
+
+
+def paragraphs(text: str) -> str:
+    """A report stored as one line (paragraphs run together with spaces, as in some corpus files):
+    a space becomes a line break where a paragraph ends — two or more spaces, a space after a
+    sentence end or colon, before a heading marker or a greeting, after a short marked heading —
+    so headings are found. Other single spaces stay as they are."""
+    if len(text) < ONE_LINE_CHARS or text.count("\n") * ONE_LINE_CHARS >= len(text):
+        return text
+    parts = _SPACES.split(text)
+    out = [parts[0]]
+    for sep, piece in zip(parts[1::2], parts[2::2]):
+        line = out[-1]
+        if (len(sep) >= 2 or line.endswith(_PARA_END) or _HEADING_START.match(piece) or _GREETING.match(piece)
+                or (_HEADING_START.match(line) and len(line) <= 40)):
+            out.append(piece)
+        else:
+            out[-1] = line + sep + piece
+    return "\n".join(out)
+
+
+_SPACED_PAIR = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+SPACED_MIN = 6  # a line of at least this many Chinese characters ...
+SPACED_SHARE = 0.8  # ... this share of them followed by " " and another Chinese character is letter-spaced
+
+
+def unspace(line: str) -> str:
+    """A letter-spaced line (政 府 工 作 报 告, or a PDF text layer that puts a space after every
+    character) without the spaces between Chinese characters; other lines as they are."""
+    n = len(re.findall(rf"[{_CJK}]", line))
+    if n < SPACED_MIN or len(_SPACED_PAIR.findall(line)) < SPACED_SHARE * (n - 1):
+        return line
+    return _SPACED_PAIR.sub("", line)
 
 
 def apply_rules(lines: list[str], rules: tuple[Rule, ...]) -> tuple[list[str], Counter]:
@@ -68,15 +134,16 @@ def apply_rules(lines: list[str], rules: tuple[Rule, ...]) -> tuple[list[str], C
             removed[trunc.name] += sum(1 for x in lines[i:] if x.strip())
             break
         pos += len(line) + 1
-        drop = next((r for r in rules if r.kind == "drop_line" and stripped and r.pattern.search(stripped)), None)
-        if drop is not None:
-            removed[drop.name] += 1
-            continue
         for r in rules:
-            if r.kind == "strip" and r.pattern.search(stripped):
+            if not stripped:
+                break
+            if r.kind == "drop_line" and r.pattern.search(stripped):
+                removed[r.name] += 1
+                stripped = ""
+            elif r.kind == "strip" and r.pattern.search(stripped):
                 stripped = r.pattern.sub("", stripped).strip()
                 removed[r.name] += 1
-        if line.strip() and not stripped:
+        if not stripped:
             continue
         out.append(stripped)
     return out, removed
@@ -163,14 +230,40 @@ def detect_junk_tokens(text: str, min_count: int = 3) -> list[tuple[str, int]]:
     return sorted(found, key=lambda x: -x[1])
 
 
+REPEAT_CHARS = (8, 40)  # a running header is a line of this length, with no sentence end and not
+REPEAT_MIN = 3  # a marked heading, that recurs at least this often (shorter lines are fragments)
+
+
+def drop_repeated_lines(lines: list[str]) -> tuple[list[str], int]:
+    """Keep only the first of a short line without sentence end that recurs (a PDF's running header:
+    the report's title on every page). Returns the lines and how many were dropped."""
+    lo, hi = REPEAT_CHARS
+    counts = Counter(x for x in lines if lo <= len(x) <= hi and x[-1:] not in TERMINAL + "：:"
+                     and not _HEADING_START.match(x))
+    repeated = {x for x, n in counts.items() if n >= REPEAT_MIN}
+    if not repeated:
+        return lines, 0
+    seen: set[str] = set()
+    out = []
+    for x in lines:
+        if x in repeated and x in seen:
+            continue
+        seen.add(x)
+        out.append(x)
+    return out, len(lines) - len(out)
+
+
 def clean(text: str) -> Cleaned:
     """Normalize, apply the cleaning rules, re-join broken lines; report junk tokens."""
     text = normalize(text)
-    lines, removed = apply_rules(text.split("\n"), load_rules())
+    lines, removed = apply_rules([unspace(x) for x in paragraphs(text).split("\n")], load_rules())
+    lines, dropped = drop_repeated_lines(lines)
+    if dropped:
+        removed["repeated_line"] = dropped
     lines, joins = rejoin_broken_lines(lines)
     if joins:
         removed["rejoined_lines"] = joins
-    cleaned = Cleaned("\n".join(lines), removed)
+    cleaned = Cleaned("\n".join(lines), removed, normalized=text)
     for token, n in detect_junk_tokens(cleaned.text):
         cleaned.warnings.append(
             ("junk_token", f"suspected junk token '{token}' appears {n} times "

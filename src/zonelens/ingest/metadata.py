@@ -38,8 +38,9 @@ _ANY_YEAR = re.compile(r"((?:19|20)\d{2})年")
 @dataclass(frozen=True)
 class Value:
     value: str | int | None
-    source: str  # manifest | column | option | title | text | filename | none
+    source: str  # manifest | column | option | title | text | filename | folder | none
     confidence: float
+    candidates: tuple[str, ...] = ()  # conflicting evidence, "value (source)", strongest first
 
 
 NONE = Value(None, "none", 0.0)
@@ -171,13 +172,6 @@ def infer_year(title: str, text: str) -> Value:
     if years:
         return Value(years.most_common(1)[0][0], "text", 0.4)
     return NONE
-
-
-def first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:120]
-    return ""
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,13 @@ class Columns:
     title: str | None = None
 
 
-TEXT_COLS = ("text", "content", "report", "body", "正文", "全文")
-ZONE_COLS = ("zone", "area", "place", "city", "region", "地区", "园区")
-YEAR_COLS = ("year", "年份", "年度")
-TITLE_COLS = ("title", "标题", "name")
+# Column names found without --text-col/--zone-col/--year-col/--title-col (case-insensitive, in this order).
+TEXT_COLS = ("text", "full_text", "fulltext", "content", "report", "report_text", "body", "正文", "全文", "内容",
+             "文本")
+ZONE_COLS = ("zone", "area", "place", "city", "province", "region", "prefecture", "county", "地区", "园区",
+             "省份", "省", "城市", "地市", "区县")
+YEAR_COLS = ("year", "report_year", "年份", "年度", "年")
+TITLE_COLS = ("title", "report_title", "标题", "题目", "name")
 
 
 def _check_size(path: Path, max_mb: float) -> bytes:

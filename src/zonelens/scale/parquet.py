@@ -27,7 +27,8 @@ SCHEMAS = {
         ("year", pa.int32()), ("title", pa.string()), ("zone_source", pa.string()),
         ("year_source", pa.string()), ("zone_confidence", pa.float64()), ("year_confidence", pa.float64()),
         ("n_sentences", pa.int32()), ("n_chars", pa.int32()), ("format", pa.string()),
-        ("encoding", pa.string()), ("cleaned_text", pa.string()), ("ingested_at", pa.timestamp("us"))]),
+        ("encoding", pa.string()), ("cleaned_text", pa.string()), ("ingested_at", pa.timestamp("us")),
+        ("zone_candidates", pa.string()), ("year_candidates", pa.string())]),
     "sentences": pa.schema([
         ("doc_id", pa.string()), ("idx", pa.int32()), ("text", pa.string()), ("is_heading", pa.bool_()),
         ("heading_path", pa.string()), ("period", pa.string()), ("char_start", pa.int32()),
@@ -105,7 +106,8 @@ def attach_views(con: duckdb.DuckDBPyConnection, root: str | Path) -> list[str]:
     made = []
     for table in SCHEMAS:
         if parts(root, table):
-            con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{_q(glob(root, table))}')")
+            con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{_q(glob(root, table))}', "
+                        "union_by_name = true)")  # parts written before a column was added lack it
             made.append(table)
     return made
 
