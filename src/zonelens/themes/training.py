@@ -131,20 +131,60 @@ def grouped_cv(model: ThemeClassifier, gold: pd.DataFrame, themes, folds: int = 
     """Out-of-fold probabilities and decisions by GroupKFold over documents; the metrics."""
     Y = label_matrix(gold, themes)
     groups = gold["doc_id"].to_numpy()
-    proba = np.zeros(Y.shape)
-    pred = np.zeros(Y.shape, dtype=int)
     alone = OutOfContext(Y.shape) if uses_context(model) else None
-    for tr, te in GroupKFold(n_splits=folds).split(gold, Y, groups):
-        m = clone(model).fit(gold.iloc[tr], Y[tr], groups=groups[tr])
-        proba[te] = m.predict_proba(gold.iloc[te])
-        pred[te] = (proba[te] >= m.thresholds_).astype(int)
-        if alone is not None:
-            alone.add(m, gold.iloc[te], te)
+    proba, pred = out_of_fold(model, gold, Y, GroupKFold(n_splits=folds).split(gold, Y, groups), alone)
     complete = gold["doc_complete"].to_numpy() if "doc_complete" in gold else None
     metrics = theme_metrics(Y, proba, pred, themes, groups, complete)
     if alone is not None:
         metrics["without_context"] = alone.metrics(Y, themes, groups)
     return metrics, proba
+
+
+def out_of_fold(model, gold: pd.DataFrame, Y: np.ndarray, splits, alone=None) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities and decisions (each fold's own thresholds) of a clone of ``model`` fitted on
+    each split's training rows, on its test rows; rows no split tests stay 0."""
+    groups = gold["doc_id"].to_numpy()
+    proba = np.zeros(Y.shape)
+    pred = np.zeros(Y.shape, dtype=int)
+    for tr, te in splits:
+        m = clone(model).fit(gold.iloc[tr], Y[tr], groups=groups[tr])
+        proba[te] = m.predict_proba(gold.iloc[te])
+        pred[te] = (proba[te] >= m.thresholds_).astype(int)
+        if alone is not None:
+            alone.add(m, gold.iloc[te], te)
+    return proba, pred
+
+
+SOURCES = (("city-2024", "city-2024"), ("national", "national-"), ("shanghai", "shanghai-"), ("seeds", "seeds/"))
+
+
+def source_group(source: str) -> str:
+    """The corpus a reference's source path belongs to (city-2024, national, shanghai, seeds), or
+    the path's first folder below ``corpora/`` for any other corpus."""
+    s = str(source).replace("\\", "/")
+    for name, mark in SOURCES:
+        if mark in s:
+            return name
+    parts = [p for p in s.split("/") if p and p != "corpora"]
+    return parts[0] if len(parts) > 1 else "other"
+
+
+def leave_one_source_out(model, gold: pd.DataFrame, themes) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Train on all corpora but one, predict the one left out, for each corpus in ``gold["source"]``
+    (:func:`source_group`). Returns per held-out corpus the metrics of its documents, the pooled
+    out-of-source probabilities and decisions (row order of ``gold``)."""
+    Y = label_matrix(gold, themes)
+    src = np.array([source_group(s) for s in gold["source"]])
+    names = sorted(set(src))
+    if len(names) < 2:
+        raise ZonelensError(f"leave-one-source-out needs labels from two corpora or more (found {names})")
+    splits = [(np.flatnonzero(src != n), np.flatnonzero(src == n)) for n in names]
+    proba, pred = out_of_fold(model, gold, Y, splits)
+    groups = gold["doc_id"].to_numpy()
+    complete = gold["doc_complete"].to_numpy() if "doc_complete" in gold else np.zeros(len(gold), bool)
+    per = {n: theme_metrics(Y[m], proba[m], pred[m], themes, groups[m], complete[m])
+           for n in names for m in [src == n]}
+    return per, proba, pred
 
 
 CONTEXT_COLUMNS = ["context_embedding", "prev_text", "next_text", "prev_idx", "next_idx"]
