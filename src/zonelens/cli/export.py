@@ -10,7 +10,7 @@ import typer
 
 from ..export import FORMATS
 from ..store import DEFAULT_DB
-from .common import StageBar, app, err, handled, stage_progress
+from .common import EmbedderOpt, StageBar, app, err, handled, stage_progress
 from .ingest import KeepUndatedOpt, TextColOpt, TitleColOpt, YearColOpt, ZoneColOpt
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
@@ -101,7 +101,7 @@ def report(
 def run(
     sources: Annotated[list[Path], typer.Argument(help="Report files or folders (.txt .md .docx .pdf .html .jsonl .csv .dta).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for all outputs (created): database, tables, report.")] = Path("zonelens-run"),
-    model: Annotated[str, typer.Option("--model", "-m", help="Theme model: a shipped name (themes, themes-fast) or a model directory.")] = "themes",
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Theme model: a shipped name (themes, themes-fast) or a model directory. Default: themes (themes-fast with --fast).")] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="CSV with path, zone, year[, title] per file.")] = None,
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Also read sub-folders.")] = False,
     topics: Annotated[bool, typer.Option("--topics/--no-topics", help="Fit a topic model (BERTopic) too.")] = True,
@@ -111,6 +111,8 @@ def run(
     year_col: YearColOpt = None,
     title_col: TitleColOpt = None,
     keep_undated: KeepUndatedOpt = False,
+    embedder: EmbedderOpt = None,
+    fast: Annotated[bool, typer.Option("--fast", help="The fast tier end to end: theme model themes-fast, the static embedder and a cheaper topic fit (UMAP on 50 PCA dimensions, 100 epochs, clustering a 20,000-sentence sample that the rest join). Minutes instead of an hour on 50,000 sentences; see docs/embeddings.md for the quality cost.")] = False,
 ) -> None:
     """Run the whole pipeline on a folder of reports: ingest → themes → topics → exports → report."""
     with handled(), stage_progress() as bar:
@@ -120,7 +122,7 @@ def run(
         try:
             res = run_pipeline(sources, out, model=model, manifest=manifest, recursive=recursive, topics=topics,
                                by=by, progress=StageBar(bar), columns=Columns(text_col, zone_col, year_col, title_col),
-                               skip_missing_year=not keep_undated)
+                               skip_missing_year=not keep_undated, embedder=embedder, fast=fast)
         except NothingIngested as exc:  # say why each file failed, then the error line
             bar.stop()
             print_failures(exc.report)

@@ -11,7 +11,7 @@ from rich.progress import Progress
 
 from ..errors import UsageError
 from ..store import DEFAULT_DB
-from .common import DaskOpt, StageOpt, app, err, handled
+from .common import DaskOpt, EmbedderOpt, StageOpt, app, err, handled
 
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
@@ -29,6 +29,7 @@ def train(
     pool: Annotated[int, typer.Option("--pool", help="With --teacher: how many unlabelled body sentences the teacher labels.")] = 0,
     pool_db: Annotated[Optional[Path], typer.Option("--pool-db", help="With --teacher: corpus DB to draw the pool from (default --db).")] = None,
     pool_like: Annotated[str, typer.Option("--pool-like", help="With --teacher: only documents whose path matches this SQL LIKE pattern.")] = "%",
+    embedder: EmbedderOpt = None,
 ) -> None:
     """Train a theme classifier, cross-validate it grouped by document, and save it with its report.
 
@@ -43,7 +44,7 @@ def train(
         p = read_params(params, "ThemeClassifier parameters")
         check_params(p, out.name)
         model_dir, m = train_model(labels, db, out, p, folds, teacher=teacher, pool=pool, pool_db=pool_db,
-                                   pool_like=pool_like, warn=lambda w: err(f"warning: {w}"))
+                                   pool_like=pool_like, warn=lambda w: err(f"warning: {w}"), embedder=embedder)
     typer.echo(report_markdown(model_dir.name, m))
     typer.echo(f"model written to {model_dir}")
 
@@ -74,6 +75,7 @@ def apply(
     dask: DaskOpt = None,
     parquet: Annotated[Optional[Path], typer.Option("--parquet", help="With --dask: read sentences from and write predictions to this Parquet corpus folder instead of the DuckDB file.")] = None,
     stage: StageOpt = None,
+    embedder: Annotated[Optional[str], typer.Option("--embedder", metavar="e5|static", help="The embedder the model was trained with (checked; the default is the model's own). A model refuses the other embedder.")] = None,
 ) -> None:
     """Classify every corpus sentence and store it in table theme_predictions (resumable, idempotent)."""
     with handled(), Progress(transient=True) as bar:
@@ -85,9 +87,10 @@ def apply(
         if dask:
             from ..scale.apply import apply_distributed
 
-            res = apply_distributed(db, model, dask=dask, parquet=parquet, stage=stage, progress=tick)
+            res = apply_distributed(db, model, dask=dask, parquet=parquet, stage=stage, progress=tick,
+                                    embedder=embedder)
         else:
             from ..themes.run import apply_model
 
-            res = apply_model(db, model, progress=tick)
+            res = apply_model(db, model, progress=tick, embedder=embedder)
     typer.echo(f"{res['classified']} sentences classified with {res['model_id']} → {parquet or db}")

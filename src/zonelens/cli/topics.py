@@ -9,7 +9,7 @@ import typer
 
 from ..store import DEFAULT_DB
 from ..errors import UsageError
-from .common import DaskOpt, StageBar, StageOpt, handled, stage_progress
+from .common import DaskOpt, EmbedderOpt, StageBar, StageOpt, handled, stage_progress
 
 app = typer.Typer(name="topics", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Discover emergent topics (BERTopic clusters of sentences), assign them, show them, score them.")
@@ -23,13 +23,16 @@ def fit(
     out: Annotated[Path, typer.Option("--out", help="Model directory to write (replaced atomically if it exists).")],
     db: DbOpt = Path(DEFAULT_DB),
     params: Annotated[Optional[Path], typer.Option("--params", help="JSON file of topic parameters (see docs/topics.md), e.g. {\"path_like\": \"%city-2024%\", \"seed\": 7}.")] = None,
+    embedder: EmbedderOpt = None,
+    fast: Annotated[bool, typer.Option("--fast", help="The fast preset: static embedder (unless --embedder) and UMAP on 50 PCA dimensions with 100 epochs, clustering a 20,000-sentence sample that the rest join; --params values win.")] = False,
 ) -> None:
     """Fit a topic model on the corpus sentences (headings excluded), save it, and store the
-    fitted sentences' topics in tables topic_assignments / topic_info."""
+    fitted sentences' topics in tables topic_assignments / topic_info. The model records its
+    embedder; `topics apply` uses the same one."""
     with handled(), stage_progress() as bar:
         from ..topics.run import fit_topics, load_params  # BERTopic loads here, not for --help
 
-        res = fit_topics(db, out, load_params(params), progress=StageBar(bar))
+        res = fit_topics(db, out, load_params(params), progress=StageBar(bar), embedder=embedder, fast=fast)
     typer.echo(f"{res.n_topics} topics over {res.n_sentences} sentences; outliers {res.outlier_share:.1%} "
                f"(raw {res.outlier_share_raw:.1%}); model {res.model_id} → {res.model_dir}")
 
@@ -41,6 +44,7 @@ def apply(
     path_like: Annotated[Optional[str], typer.Option("--path-like", help="Only documents whose path matches this SQL LIKE pattern ('%' for all). Default: the model's own filter.")] = None,
     dask: DaskOpt = None,
     stage: StageOpt = None,
+    embedder: Annotated[Optional[str], typer.Option("--embedder", metavar="e5|static", help="The embedder the model was fitted with (checked; the default is the model's own). A model refuses the other embedder.")] = None,
 ) -> None:
     """Assign topics to corpus sentences the model has not assigned yet (new reports); resumable."""
     with handled(), stage_progress() as bar:
@@ -50,11 +54,11 @@ def apply(
             from ..scale.topics import apply_topics_distributed
 
             res = apply_topics_distributed(db, model, dask=dask, progress=StageBar(bar), path_like=path_like,
-                                           stage=stage)
+                                           stage=stage, embedder=embedder)
         else:
             from ..topics.run import apply_topics
 
-            res = apply_topics(db, model, progress=StageBar(bar), path_like=path_like)
+            res = apply_topics(db, model, progress=StageBar(bar), path_like=path_like, embedder=embedder)
     typer.echo(f"{res['assigned']} sentences assigned with {res['model_id']} → {db}")
 
 

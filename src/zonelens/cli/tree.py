@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import demo as _demo, export as _export, ingest as _ingest, targets as _targets, themes as _themes  # noqa: F401  (register commands)
+from . import demo as _demo, embed as _embed, export as _export, ingest as _ingest, targets as _targets, themes as _themes  # noqa: F401  (register commands)
 from .classify import classify
 from .common import app, reflow_app
 from .label import app as _label_app

@@ -22,7 +22,7 @@ from ..errors import ModelError, ZonelensError
 from ..taxonomy import load_taxonomy
 from ..themes.artifact import load_model, resolve_model_dir
 from ..themes.context import WITH_NEIGHBOURS, context_matrix, neighbour_requests
-from ..themes.run import PRED_SCHEMA, model_id_of, prediction_frame, store_predictions
+from ..themes.run import PRED_SCHEMA, check_embedder, model_id_of, prediction_frame, store_predictions
 from .stage import bound_driver, read_batch, staged_results
 
 EMB_SCHEMA = """CREATE TABLE IF NOT EXISTS embeddings (doc_id VARCHAR, idx INTEGER, model VARCHAR,
@@ -43,7 +43,7 @@ def worker_model(model_dir: str, sha: str):
     return _MODELS[key]
 
 
-def fill_embeddings(part: pd.DataFrame, emb: E5Embedder) -> tuple[np.ndarray, pd.DataFrame | None]:
+def fill_embeddings(part: pd.DataFrame, emb) -> tuple[np.ndarray, pd.DataFrame | None]:
     """Vectors for ``part``: its ``embedding`` column where the driver had them cached, computed
     (on the worker) where not; returns them and the newly computed rows for the cache, or None."""
     have = part["embedding"].notna().to_numpy() if "embedding" in part else np.zeros(len(part), bool)
@@ -54,6 +54,8 @@ def fill_embeddings(part: pd.DataFrame, emb: E5Embedder) -> tuple[np.ndarray, pd
     if not len(missing):
         return vecs, None
     vecs[missing] = emb.passage([part["text"].iloc[i] for i in missing])
+    if not getattr(emb, "cache", True):  # the static embedder: recomputing beats the cache
+        return vecs, None
     new = pd.DataFrame({"doc_id": part["doc_id"].to_numpy()[missing], "idx": part["idx"].to_numpy()[missing],
                         "model": emb.model_id, "vec": list(vecs[missing])})
     return vecs, new
@@ -83,8 +85,9 @@ def fill_context(part: pd.DataFrame, vecs: np.ndarray, emb: E5Embedder) -> tuple
     if missing:
         computed = emb.passage([t for _, t in missing])
         lookup.update({k: v for (k, _), v in zip(missing, computed)})
-        new = pd.DataFrame({"doc_id": [k[0] for k, _ in missing], "idx": [k[1] for k, _ in missing],
-                            "model": emb.model_id, "vec": list(computed)})
+        if getattr(emb, "cache", True):  # not the static embedder, which recomputes instead
+            new = pd.DataFrame({"doc_id": [k[0] for k, _ in missing], "idx": [k[1] for k, _ in missing],
+                                "model": emb.model_id, "vec": list(computed)})
     return context_matrix(part, lookup), new
 
 
@@ -197,12 +200,14 @@ class _Target:
 
 def apply_distributed(db=store.DEFAULT_DB, model_name=None, *, dask: str = "local:2", parquet=None,
                       batch: int = 2048, window: int | None = None, rows_per_part: int = 100_000,
-                      stage=None, progress: Callable[[int, int], None] | None = None) -> dict:
+                      stage=None, progress: Callable[[int, int], None] | None = None,
+                      embedder: str | None = None) -> dict:
     """``apply_model`` on a Dask cluster: same rows in theme_predictions (and embeddings).
 
     ``stage``: folder for the staged batches (default: beside the DB file or Parquet folder); on a
     multi-machine cluster it must be shared storage that every worker can read."""
     model, meta = load_model(model_name, load_taxonomy())
+    check_embedder(model_name, model, embedder)
     model_id = model_id_of(meta)
     model_dir = str(resolve_model_dir(model_name).resolve())
     sha = meta["artifact"]["sha256"]

@@ -16,9 +16,9 @@ import pandas as pd
 from .. import store
 from ..embed import E5Embedder
 from ..errors import ZonelensError
-from ..topics.artifact import load_topic_model
+from ..topics.artifact import load_topic_model, read_topic_meta
 from ..topics.params import merge_params
-from ..topics.run import SCHEMA, Progress, _write, embedder_for
+from ..topics.run import SCHEMA, Progress, _write, check_embedder, embedder_for
 from .apply import fill_embeddings, store_embeddings
 from .stage import bound_driver, read_batch, staged_results
 
@@ -64,8 +64,9 @@ def _where(p: dict) -> tuple[str, list]:
 
 def apply_topics_distributed(db, model_dir, *, dask: str = "local:2", progress: Progress | None = None,
                              path_like: str | None = None, batch: int = 2048, window: int | None = None,
-                             stage=None) -> dict:
+                             stage=None, embedder: str | None = None) -> dict:
     """``apply_topics`` on a Dask cluster (resumable, idempotent); ``stage`` as in ``apply_distributed``."""
+    check_embedder(model_dir, read_topic_meta(model_dir, verify=False), embedder)
     model = load_topic_model(model_dir)
     meta, model_id = model.meta_, model.model_id_
     p = merge_params(meta["params"])

@@ -10,7 +10,7 @@ import pandas as pd
 from .. import store
 from ..errors import UsageError, ZonelensError
 from ..hashing import text_hash
-from ..embed import E5Embedder, cached_embeddings
+from ..embed import E5Embedder, cached_embeddings, embedder_name, get_embedder
 from ..taxonomy import Taxonomy, load_taxonomy
 from .artifact import load_model, save_model
 from .context import WITH_NEIGHBOURS, attach_context
@@ -55,12 +55,26 @@ def check_params(params: dict | None, preset: str = "themes") -> dict:
                          "the neighbours' e5 embedding): set context_weight to 0 (context_text_weight reads the "
                          "neighbours' text instead) or use_embeddings to true")
     return merged
+def model_embedder(model) -> str | None:
+    """``e5`` or ``static``: the embedder a theme model reads; None for a model without embeddings."""
+    if not getattr(model, "use_embeddings", False):
+        return None
+    return getattr(model.embedder, "kind", "e5") if model.embedder is not None else "e5"
+
+
+def check_embedder(name, model, embedder: str | None) -> None:
+    """Refuse a theme model fitted with the other embedder than the one asked (one error line)."""
+    have = model_embedder(model)
+    if embedder_name(embedder) is not None and have is not None and have != embedder:
+        raise ZonelensError(f"{name or 'themes'}: theme model fitted with {have} embeddings, not {embedder}; "
+                            f"retrain it with `zonelens train --embedder {embedder}`, or use a model without "
+                            "embeddings (themes-fast)")
 
 
 def train_model(labels: Iterable, db, out: str | Path, params: dict | None = None, folds: int = 5,
                 taxonomy: Taxonomy | None = None, teacher: str | Path | None = None, pool: int = 0,
                 pool_db=None, pool_like: str = "%", seed: int = 0,
-                warn: Callable[[str], None] | None = None) -> tuple[Path, dict]:
+                warn: Callable[[str], None] | None = None, embedder: str | None = None) -> tuple[Path, dict]:
     """Grouped k-fold CV by document, then fit on all labels and save the model with its report.
 
     With ``teacher`` (a model name or path) and ``pool`` > 0, the model is distilled: also trained
@@ -71,6 +85,8 @@ def train_model(labels: Iterable, db, out: str | Path, params: dict | None = Non
     params = check_params(params, out.name)
     tax = taxonomy or load_taxonomy()
     model = ThemeClassifier(themes=tax.ids, **params)
+    if model.use_embeddings and embedder not in (None, "e5"):
+        model.set_params(embedder=get_embedder(embedder))
     gold, data_hash = load_training_set(labels, db, tax)
     for w in unresolved_warning(gold):
         (warn or (lambda _m: None))(w)
@@ -104,6 +120,8 @@ def train_model(labels: Iterable, db, out: str | Path, params: dict | None = Non
                               "documents": int(gold["doc_id"].nunique()),
                               "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(tax.ids)}},
             **distilled,
+            "embedder": model_embedder(model),
+            **({"embedding_model": (model.embedder or E5Embedder()).model_id} if model.use_embeddings else {}),
             "thresholds": dict(zip(tax.ids, map(float, model.thresholds_))),
             "cv": {"folds": folds, "grouped_by": "document", **metrics}}
     save_model(model, out, tax, meta)
@@ -213,12 +231,15 @@ def model_id_of(meta: dict) -> str:
     return f"{meta['name']}@{meta['artifact']['sha256'][:12]}"
 
 
-def apply_model(db, model_name=None, batch: int = 4096, progress: Callable[[int, int], None] | None = None) -> dict:
+def apply_model(db, model_name=None, batch: int = 4096, progress: Callable[[int, int], None] | None = None,
+                embedder: str | None = None) -> dict:
     """Classify every sentence of the corpus not yet classified by this model (resumable, idempotent).
+    ``embedder`` (e5 or static), when given, must be the one the model was fitted with.
 
     Sentences are streamed from DuckDB in chunks of about ``batch`` rows (a second cursor reads
     while the first one writes), so memory does not grow with the corpus."""
     model, meta = load_model(model_name, load_taxonomy())
+    check_embedder(model_name, model, embedder)
     model_id = model_id_of(meta)
     con = store.connect(db)
     todo = """WHERE NOT EXISTS (SELECT 1 FROM theme_predictions p WHERE p.doc_id = s.doc_id

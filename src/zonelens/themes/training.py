@@ -124,7 +124,8 @@ def features_for(rows: pd.DataFrame, db, *models) -> pd.DataFrame:
     emb = any(m.use_embeddings for m in models)
     ctx = any(m.context_weight for m in models)
     nb = ctx or any(m.context_text_weight for m in models)
-    return attach_features(rows, db, emb, nb, ctx) if (emb or nb) else rows
+    embedder = next((m.embedder for m in models if m.use_embeddings and m.embedder is not None), None)
+    return attach_features(rows, db, emb, nb, ctx, embedder=embedder) if (emb or nb) else rows
 
 
 def grouped_cv(model: ThemeClassifier, gold: pd.DataFrame, themes, folds: int = 5) -> tuple[dict, np.ndarray]:

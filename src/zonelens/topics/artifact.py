@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..embed import embedder_kind
 from ..errors import ModelError, UsageError
 from ..hashing import sha256_bytes
 from ..metafile import load_meta_json
@@ -115,6 +116,7 @@ def save_topic_model(model: TopicModel, out_dir: str | Path, params: dict, embed
             "resolved_sizes": model.sizes_,
             "seed": model.seed,
             "embedding_model": embedding_model_id,
+            "embedder": embedder_kind(embedding_model_id),
             "n_sentences": int(model.n_sentences_),
             "n_topics": int(len(model.topic_ids_)),
             "outlier_share": round(float((topics < 0).mean()), 6),

@@ -54,7 +54,8 @@ class TopicModel:
                  min_cluster_size="auto", min_samples="auto", cluster_selection_method: str = "eom",
                  nr_topics=None, top_n_words: int = 10, min_df: int = 1, max_df: float = 1.0,
                  reduce_frequent_words: bool = True, outlier_threshold="auto",
-                 n_representatives: int = 3, min_sentences: int = 30, tokenizer: JiebaTokenizer | None = None):
+                 n_representatives: int = 3, min_sentences: int = 30, tokenizer: JiebaTokenizer | None = None,
+                 umap_pca: int | None = None, umap_epochs: int | None = None, fit_sample: int | None = None):
         self.seed = seed
         self.n_neighbors = n_neighbors
         self.n_components = n_components
@@ -71,10 +72,14 @@ class TopicModel:
         self.n_representatives = n_representatives
         self.min_sentences = min_sentences
         self.tokenizer = tokenizer
+        self.umap_pca = umap_pca
+        self.umap_epochs = umap_epochs
+        self.fit_sample = fit_sample
 
     MODEL_KEYS = ("seed", "n_neighbors", "n_components", "min_dist", "min_cluster_size", "min_samples",
                   "cluster_selection_method", "nr_topics", "top_n_words", "min_df", "max_df",
-                  "reduce_frequent_words", "outlier_threshold", "n_representatives", "min_sentences")
+                  "reduce_frequent_words", "outlier_threshold", "n_representatives", "min_sentences",
+                  "umap_pca", "umap_epochs", "fit_sample")
 
     @classmethod
     def from_params(cls, params: dict, tokenizer: JiebaTokenizer) -> "TopicModel":
@@ -99,7 +104,13 @@ class TopicModel:
         from umap import UMAP
 
         umap = UMAP(n_neighbors=sizes["n_neighbors"], n_components=sizes["n_components"],
-                    min_dist=self.min_dist, metric="cosine", random_state=self.seed, low_memory=True, n_jobs=1)
+                    min_dist=self.min_dist, metric="cosine", random_state=self.seed, low_memory=True, n_jobs=1,
+                    n_epochs=self.umap_epochs)
+        if self.umap_pca and sizes.get("umap_pca"):  # fewer dimensions: a faster neighbour search
+            from sklearn.decomposition import PCA
+            from sklearn.pipeline import make_pipeline
+
+            umap = make_pipeline(PCA(sizes["umap_pca"], random_state=self.seed), umap)
         cluster = HDBSCAN(min_cluster_size=sizes["min_cluster_size"], min_samples=sizes["min_samples"],
                           metric="euclidean", cluster_selection_method=self.cluster_selection_method,
                           prediction_data=False, core_dist_n_jobs=1)
@@ -127,11 +138,23 @@ class TopicModel:
         texts = frame["text"].tolist()
         step = progress or (lambda stage: None)
         step("clustering (UMAP + HDBSCAN + c-TF-IDF)")
+        sample = self._sample(n)
+        if sample is not None:  # the sample is the corpus thinned: a cluster of s sentences has s·f of them there
+            f = len(sample) / n
+            sizes = {**sizes, "min_cluster_size": max(2, round(sizes["min_cluster_size"] * f)),
+                     "min_samples": max(2, round(sizes["min_samples"] * f))}
+            self.sizes_.update(fit_sample=len(sample), sample_min_cluster_size=sizes["min_cluster_size"],
+                               sample_min_samples=sizes["min_samples"])
         bt = self._bertopic(sizes)
         try:
-            raw, _ = bt.fit_transform(texts, embeddings=emb)
+            if sample is None:
+                raw, _ = bt.fit_transform(texts, embeddings=emb)
+            else:  # cluster a seeded sample; the rest join the nearest cluster (below)
+                raw_s, _ = bt.fit_transform([texts[i] for i in sample], embeddings=emb[sample])
         except ValueError as exc:  # e.g. empty vocabulary after stopwords
             raise ModelError(f"topic model failed on {n} sentences: {exc}") from None
+        if sample is not None:
+            raw = self._extend(np.asarray(raw_s, dtype=np.int64), sample, _normalise(emb))
         raw = np.asarray(raw, dtype=np.int64)
         if not (raw >= 0).any():
             raise ModelError(f"no topics found in {n} sentences (all outliers); lower min_cluster_size "
@@ -146,7 +169,11 @@ class TopicModel:
         self.outlier_threshold_ = (self.raw_threshold_ if self.outlier_threshold == "auto"
                                    else float(self.outlier_threshold))
         final = raw.copy()
-        if (raw < 0).any():
+        if (raw < 0).any() and sample is not None:  # BERTopic saw the sample only: the same rule, here
+            sims = unit[raw < 0] @ raw_cent.T
+            best = sims.argmax(axis=1)
+            final[raw < 0] = np.where(sims[np.arange(len(best)), best] >= self.outlier_threshold_, raw_ids[best], -1)
+        elif (raw < 0).any():
             final = np.asarray(bt.reduce_outliers(texts, raw.tolist(), strategy="embeddings", embeddings=emb,
                                                   threshold=self.outlier_threshold_), dtype=np.int64)
         step("topic words")
@@ -168,6 +195,32 @@ class TopicModel:
         self.n_sentences_ = n
         self.bertopic_ = bt
         return self
+
+    def _sample(self, n: int) -> np.ndarray | None:
+        """Sorted positions of the seeded sample UMAP and HDBSCAN see (``fit_sample``), or None for all.
+        HDBSCAN's sizes are scaled by the sample's share, so the topics keep the full fit's granularity."""
+        if not self.fit_sample or n <= self.fit_sample:
+            return None
+        return np.sort(np.random.default_rng(self.seed).choice(n, size=int(self.fit_sample), replace=False))
+
+    @staticmethod
+    def _extend(raw_s: np.ndarray, sample: np.ndarray, unit: np.ndarray) -> np.ndarray:
+        """HDBSCAN topics of the sample, extended to every sentence: a sentence outside the sample
+        takes its most similar cluster centroid (cosine) when it is as close as the sample's members
+        (their 5th percentile), else -1: the rule ``transform`` uses for new sentences."""
+        raw = np.full(len(unit), -1, dtype=np.int64)
+        raw[sample] = raw_s
+        ids = np.array(sorted(t for t in set(raw_s.tolist()) if t >= 0), dtype=np.int64)
+        if not len(ids):
+            return raw
+        cent = _normalise(np.stack([unit[sample][raw_s == t].mean(axis=0) for t in ids]))
+        members = raw_s >= 0
+        own = np.einsum("ij,ij->i", unit[sample][members], cent[np.searchsorted(ids, raw_s[members])])
+        rest = np.setdiff1d(np.arange(len(unit)), sample)
+        sims = unit[rest] @ cent.T
+        best = sims.argmax(axis=1)
+        raw[rest] = np.where(sims[np.arange(len(rest)), best] >= np.quantile(own, 0.05), ids[best], -1)
+        return raw
 
     def _bertopic_embeddings(self, unit: np.ndarray, final: np.ndarray) -> np.ndarray:
         """BERTopic's layout: one row per topic id in sorted order, the outlier row (-1) first."""

