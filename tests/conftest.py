@@ -30,6 +30,24 @@ def report_text() -> str:
     return REPORT
 
 
+def write_report_folder(src: Path, reports: dict) -> Path:
+    """Write ``reports`` ({file name: (zone, year, text)}) into the folder ``src`` with a manifest
+    (path, zone, year, title); return the manifest's path."""
+    src.mkdir(parents=True, exist_ok=True)
+    lines = ["path,zone,year,title"]
+    for name, (zone, year, text) in reports.items():
+        (src / name).write_text(text, encoding="utf-8")
+        lines.append(f"{name},{zone},{year},{zone}{year}年工作总结")
+    (src / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return src / "manifest.csv"
+
+
+@pytest.fixture(scope="session")
+def report_folder():
+    """:func:`write_report_folder`, for tests in sub-folders."""
+    return write_report_folder
+
+
 def _write_topics(db: Path, model_id: str, rule, info: list[tuple]) -> None:
     """topic_assignments from ``rule(text) -> topic`` for every body sentence of the corpus DB, and
     topic_info rows (topic, label, size, top_words), written with the library's own writer."""

@@ -50,17 +50,12 @@ REPORTS = {
 
 
 @pytest.fixture(scope="module")
-def report_db(tmp_path_factory, write_topics) -> Path:
+def report_db(tmp_path_factory, write_topics, report_folder) -> Path:
     root = tmp_path_factory.mktemp("report-corpus")
     src = root / "reports"
-    src.mkdir()
-    lines = ["path,zone,year,title"]
-    for name, (zone, year, text) in REPORTS.items():
-        (src / name).write_text(text, encoding="utf-8")
-        lines.append(f"{name},{zone},{year},{zone}{year}年工作总结")
-    (src / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    manifest = report_folder(src, REPORTS)
     db = root / "corpus.duckdb"
-    rep = ingest([src], db, manifest=src / "manifest.csv")
+    rep = ingest([src], db, manifest=manifest)
     assert rep.documents == 3 and not rep.failures
     apply_model(db, "themes-fast")
     write_topics(db, "topics@0123456789ab", lambda t: 0 if "项目" in t else 1 if ("企业" in t or "平台" in t) else -1,

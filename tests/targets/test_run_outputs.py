@@ -9,20 +9,15 @@ from zonelens.pipeline import run
 from targets_reports import REPORTS  # tests/targets/targets_reports.py
 
 
-def test_run_writes_targets_tables_and_panel(tmp_path, monkeypatch):
+def test_run_writes_targets_tables_and_panel(tmp_path, monkeypatch, report_folder):
     src = tmp_path / "reports"
-    src.mkdir()
-    lines = ["path,zone,year,title"]
-    for name, (zone, year, text) in REPORTS.items():
-        (src / name).write_text(text, encoding="utf-8")
-        lines.append(f"{name},{zone},{year},{zone}{year}年工作总结")
-    (src / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    manifest = report_folder(src, REPORTS)
     calls = []
     import zonelens.pipeline as pipeline
 
     real = pipeline.targets_frame
     monkeypatch.setattr(pipeline, "targets_frame", lambda *a, **k: calls.append(1) or real(*a, **k))
-    res = run([src], tmp_path / "out", model="themes-fast", manifest=src / "manifest.csv", topics=False, n_boot=0)
+    res = run([src], tmp_path / "out", model="themes-fast", manifest=manifest, topics=False, n_boot=0)
     assert calls == [1]  # extracted once for both tables and the report
     names = {p.name for what, p in res.outputs if what == "targets table"}
     assert names == {"targets.csv", "targets-plan-vs-actual.csv"}
