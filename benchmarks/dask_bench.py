@@ -70,7 +70,7 @@ def child(task: str, mode: str, db: str, src: str, workers: int) -> None:
     if task.startswith("ingest"):
         files = sorted(Path(src).rglob("*.txt"))
         if mode == "dask":
-            from zonelens.scale.ingest import ingest_distributed as run
+            from zonelens.ingest.distributed import ingest_on_dask as run
         else:
             from zonelens.corpus import ingest as run
         if task == "ingest-parquet":  # the DuckDB path is then a folder of Parquet parts
@@ -80,7 +80,7 @@ def child(task: str, mode: str, db: str, src: str, workers: int) -> None:
     else:
         model = task.split(":", 1)[1]
         if mode == "dask":
-            from zonelens.scale.apply import apply_distributed as run
+            from zonelens.themes.distributed import apply_on_dask as run
         else:
             from zonelens.themes.run import apply_model as run
         if task.startswith("apply-parquet"):

@@ -36,7 +36,7 @@ def main() -> None:
     import duckdb
     from distributed import Client, LocalCluster
 
-    import zonelens.scale.apply as sa
+    import zonelens.themes.distributed as sa
     from zonelens.scale import stage
 
     if a.parquet is None:
@@ -70,7 +70,7 @@ def main() -> None:
 
     with LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True, dashboard_address=None) as c:
         threading.Thread(target=sample, daemon=True).start()
-        res = sa.apply_distributed(a.db, a.model, dask=c.scheduler_address, parquet=a.parquet)
+        res = sa.apply_on_dask(a.db, a.model, dask=c.scheduler_address, parquet=a.parquet)
         done.set()
     print(json.dumps({"sentences": n, "classified": res["classified"],
                       "peak_MB_by_phase": {k: round(v) for k, v in phase["peaks"].items()}}))

@@ -27,7 +27,8 @@ from zonelens.taxonomy import load_lexicon, load_taxonomy
 from zonelens.themes.metrics import theme_metrics
 from zonelens.themes.model import ThemeClassifier
 from zonelens.themes.run import PRESETS
-from zonelens.themes.training import attach_features, features_for, grouped_cv, label_matrix, load_training_set
+from zonelens.themes.features import attach_features, features_for
+from zonelens.themes.training import grouped_cv, label_matrix, load_training_set
 
 HERE = Path(__file__).parent
 

@@ -24,7 +24,8 @@ from zonelens.taxonomy import load_taxonomy
 from zonelens.themes.distill import distil_cv, pool_sentences
 from zonelens.themes.model import ThemeClassifier
 from zonelens.themes.run import PRESETS
-from zonelens.themes.training import features_for, label_matrix, load_training_set
+from zonelens.themes.features import features_for
+from zonelens.themes.training import label_matrix, load_training_set
 
 HERE = Path(__file__).parent
 

@@ -22,7 +22,8 @@ import numpy as np
 
 from zonelens.taxonomy import load_taxonomy
 from zonelens.themes.artifact import load_model
-from zonelens.themes.training import features_for, label_matrix, load_training_set
+from zonelens.themes.features import features_for
+from zonelens.themes.training import label_matrix, load_training_set
 
 HERE = Path(__file__).parent
 ANN = HERE.parents[1] / "labels" / "annotations"

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from zonelens.taxonomy import load_taxonomy
 from zonelens.themes.model import ThemeClassifier
-from zonelens.themes.training import features_for, grouped_cv, load_training_set
+from zonelens.themes.features import features_for
+from zonelens.themes.training import grouped_cv, load_training_set
 
 HERE = Path(__file__).parent
 

@@ -30,7 +30,8 @@ from zonelens.themes.metrics import theme_metrics
 from zonelens.themes.model import ThemeClassifier
 from zonelens.themes.prune import prune_estimator
 from zonelens.themes.run import PRESETS
-from zonelens.themes.training import features_for, label_matrix, load_training_set
+from zonelens.themes.features import features_for
+from zonelens.themes.training import label_matrix, load_training_set
 
 HERE = Path(__file__).parent
 ANN = HERE.parents[1] / "labels" / "annotations"

@@ -40,7 +40,8 @@ from zonelens.themes.metrics import theme_metrics
 from zonelens.themes.model import ThemeClassifier
 from zonelens.themes.prune import prune_estimator
 from zonelens.themes.run import PRESETS
-from zonelens.themes.training import features_for, label_matrix, load_training_set, source_group
+from zonelens.themes.features import features_for
+from zonelens.themes.training import label_matrix, load_training_set, source_group
 
 HERE = Path(__file__).parent
 KEEP = ("n_sentences", "n_documents", "macro_f1", "min_theme_f1", "ece", "doc_share_mae", "n_whole_documents",

@@ -43,7 +43,8 @@ def scan(model_dir: Path, weights: list[float]) -> list[dict]:
 
 def grouped_cv_pair(model_dir: Path, db: str, min_weight: float, folds: int) -> dict:
     from zonelens.themes.model import ThemeClassifier
-    from zonelens.themes.training import features_for, grouped_cv, load_training_set
+    from zonelens.themes.features import features_for
+    from zonelens.themes.training import grouped_cv, load_training_set
 
     tax = load_taxonomy()
     _, meta = load_model(model_dir, tax)

@@ -136,7 +136,7 @@ def _insert_sentences(con, sents: list[tuple]) -> None:
 def document_rows(prep: dict) -> tuple[list, list[tuple], list[tuple]]:
     """The rows of one prepared document: (documents row, sentences rows, warnings rows)."""
     raw: RawDoc = prep["raw"]
-    doc_id = prep.get("doc_id") or doc_id_for(raw.text)  # set where raw.text was dropped (scale.ingest)
+    doc_id = prep.get("doc_id") or doc_id_for(raw.text)  # set where raw.text was dropped (ingest.distributed)
     units = prep["units"]
     zone, year = prep["zone"], prep["year"]
     doc = [doc_id, raw.path, raw.sha256, zone.value, year.value, prep["title"], zone.source,
@@ -189,8 +189,21 @@ def ingest(
     max_mb: float = DEFAULT_MAX_MB,
     skip_missing_year: bool = True,
     progress: Callable[[str], None] | None = None,
+    dask: str | None = None,
+    **on_dask,
 ) -> IngestReport:
-    """Ingest files into the corpus database and report what happened."""
+    """Ingest files into the corpus database and report what happened. With ``dask`` (a scheduler
+    address or ``local:N``) the same rows are made on a Dask cluster, ``on_dask`` taking that
+    executor's options (``parquet``, ``window``, ``rows_per_part``, ``split_mb``;
+    :func:`zonelens.ingest.distributed.ingest_on_dask`)."""
+    if dask is not None:
+        from .ingest.distributed import ingest_on_dask
+
+        return ingest_on_dask(paths, db, dask=dask, manifest=manifest, recursive=recursive, overrides=overrides,
+                              columns=columns, max_mb=max_mb, skip_missing_year=skip_missing_year,
+                              progress=progress, **on_dask)
+    if on_dask:
+        raise UsageError(f"{', '.join(sorted(on_dask))} need(s) dask")
     files = input_files(paths, recursive, manifest, overrides)
     rows = load_manifest(Path(manifest)) if manifest else None
     report = IngestReport()

@@ -108,8 +108,9 @@ def cached_embeddings(con, keys: list[tuple[str, int]], texts: list[str], embedd
     recompute than to read back) is computed every time and nothing is stored."""
     if not getattr(embedder, "cache", True):
         return embedder.passage(texts, progress)
-    con.execute("""CREATE TABLE IF NOT EXISTS embeddings (doc_id VARCHAR, idx INTEGER, model VARCHAR,
-                   vec FLOAT[384], PRIMARY KEY (doc_id, idx, model))""")
+    from .store import EMBEDDINGS_SCHEMA, store_embeddings
+
+    con.execute(EMBEDDINGS_SCHEMA)
     model = embedder.model_id
     import pandas as pd
 
@@ -131,7 +132,60 @@ def cached_embeddings(con, keys: list[tuple[str, int]], texts: list[str], embedd
         out[part] = vecs
         rows = pd.DataFrame({"doc_id": [keys[i][0] for i in part], "idx": [keys[i][1] for i in part],
                              "model": model, "vec": list(vecs)})
-        con.register("new_vecs", rows)
-        con.execute("INSERT OR REPLACE INTO embeddings SELECT doc_id, idx, model, vec::FLOAT[384] FROM new_vecs")
-        con.unregister("new_vecs")
+        store_embeddings(con, rows)
     return out
+
+
+class CachedVectors:
+    """Vectors of (doc_id, idx) sentences from the embeddings cache of the corpus DB on ``con``
+    (computed into it where missing): :func:`cached_embeddings` behind one ``get``."""
+
+    def __init__(self, con, embedder):
+        self.con, self.embedder = con, embedder
+
+    def get(self, keys: list[tuple[str, int]], texts: list[str], progress=None) -> np.ndarray:
+        if not keys:
+            return np.zeros((0, DIM), np.float32)
+        return cached_embeddings(self.con, keys, texts, self.embedder, progress)
+
+
+class StagedVectors:
+    """Vectors of (doc_id, idx) sentences on a worker, which has no DB: the ones it was given
+    (a staged batch's ``embedding`` column, or ``known``), computed where missing. ``new_rows()``
+    are the computed ones for the driver to cache (None for an embedder with ``cache = False``)."""
+
+    def __init__(self, embedder, part=None, known: dict | None = None):
+        self.embedder = embedder
+        self.known = dict(known or {})
+        if part is not None and "embedding" in part:
+            for d, i, v, ok in zip(part["doc_id"], part["idx"], part["embedding"], part["embedding"].notna()):
+                if ok:
+                    self.known[(d, int(i))] = v
+        self.new: list = []
+
+    def get(self, keys: list[tuple[str, int]], texts: list[str], progress=None) -> np.ndarray:
+        out = np.zeros((len(keys), DIM), dtype=np.float32)
+        missing = [j for j, k in enumerate(keys) if k not in self.known]
+        have = [j for j, k in enumerate(keys) if k in self.known]
+        if have:
+            out[have] = np.vstack([self.known[keys[j]] for j in have])
+        if not missing:
+            return out
+        computed = self.embedder.passage([texts[j] for j in missing])
+        out[missing] = computed
+        self.known.update({keys[j]: v for j, v in zip(missing, computed)})
+        if getattr(self.embedder, "cache", True):  # the static embedder: recomputing beats the cache
+            import pandas as pd
+
+            self.new.append(pd.DataFrame({"doc_id": [keys[j][0] for j in missing],
+                                          "idx": [keys[j][1] for j in missing],
+                                          "model": self.embedder.model_id, "vec": list(computed)}))
+        return out
+
+    def new_rows(self):
+        """The newly computed rows (doc_id, idx, model, vec), or None."""
+        if not self.new:
+            return None
+        import pandas as pd
+
+        return self.new[0] if len(self.new) == 1 else pd.concat(self.new, ignore_index=True)

@@ -4,7 +4,6 @@ sentence of a corpus DB (headings excluded), in order."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -13,6 +12,7 @@ import numpy as np
 
 from .embed import get_embedder
 from .errors import UsageError, ZonelensError
+from .jsonl import BadLine, json_lines
 
 DB_SUFFIXES = (".duckdb", ".db")
 
@@ -49,13 +49,11 @@ def read_input(path: Path) -> tuple[list[str], dict]:
         return lines, {"line": list(range(1, len(lines) + 1))}
     if suffix == ".jsonl":
         texts, ids, numbers = [], [], []
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ZonelensError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        try:
+            records = list(json_lines(lines, expect=None))
+        except BadLine as exc:
+            raise ZonelensError(f"{path}:{exc.lineno}: not JSON ({exc.detail})") from None
+        for n, obj in records:
             if isinstance(obj, str):
                 obj = {"text": obj}
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):

@@ -63,10 +63,6 @@ class RunResult:
         return out
 
 
-# Kept for callers of the first version of the main job.
-DemoResult = RunResult
-
-
 class NothingIngested(ZonelensError):
     """No report could be ingested; ``report`` says why for each file."""
 

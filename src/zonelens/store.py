@@ -15,6 +15,7 @@ from typing import Iterator
 
 import duckdb
 
+from .embed import DIM
 from .errors import ZonelensError
 
 DEFAULT_DB = "zonelens.duckdb"
@@ -63,6 +64,30 @@ CREATE INDEX IF NOT EXISTS documents_path ON documents (path);  -- ingest looks 
 DOCUMENT_COLS = ("doc_id", "path", "sha256", "zone", "year", "title", "zone_source", "year_source",
                  "zone_confidence", "year_confidence", "n_sentences", "n_chars", "format", "encoding",
                  "cleaned_text", "ingested_at", "zone_candidates", "year_candidates")
+# The embeddings cache, one vector per sentence and embedder model id. Declared once: the DuckDB
+# table and the Parquet layout (zonelens.scale.parquet) are both made from these columns.
+EMBEDDING_DIM = DIM
+EMBEDDINGS_COLUMNS = (("doc_id", "VARCHAR"), ("idx", "INTEGER"), ("model", "VARCHAR"),
+                      ("vec", f"FLOAT[{EMBEDDING_DIM}]"))
+EMBEDDINGS_SCHEMA = ("CREATE TABLE IF NOT EXISTS embeddings ("
+                     + ", ".join(f"{c} {t}" for c, t in EMBEDDINGS_COLUMNS)
+                     + ", PRIMARY KEY (doc_id, idx, model))")
+
+
+def store_embeddings(con, vecs) -> None:
+    """Insert (or replace) rows doc_id, idx, model, vec (a DataFrame; None or empty: nothing) in
+    table ``embeddings``, creating it if needed."""
+    if vecs is None or not len(vecs):
+        return
+    con.execute(EMBEDDINGS_SCHEMA)
+    con.register("new_vecs", vecs)
+    try:
+        con.execute(f"INSERT OR REPLACE INTO embeddings SELECT doc_id, idx, model, vec::FLOAT[{EMBEDDING_DIM}] "
+                    "FROM new_vecs")
+    finally:
+        con.unregister("new_vecs")
+
+
 # Columns added after the first release: a database made before gets them when opened for writing.
 ADDED_COLUMNS = (("documents", "zone_candidates", "VARCHAR"), ("documents", "year_candidates", "VARCHAR"))
 

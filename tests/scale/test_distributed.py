@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from zonelens.cli import app
 from zonelens.corpus import ingest
 from zonelens.errors import UsageError
-from zonelens.scale import apply_distributed, ingest_distributed, parse_spec
-from zonelens.scale.ingest import file_jobs
+from zonelens.ingest.distributed import file_jobs
+from zonelens.scale import parse_spec
 from zonelens.scale.parquet import attach_views
 from zonelens.themes.run import apply_model
 
@@ -90,37 +90,37 @@ def test_parse_spec():
 def test_ingest_and_apply_match_single_process(cluster, corpus, tmp_path):
     one, many = tmp_path / "one.duckdb", tmp_path / "many.duckdb"
     single = ingest([corpus], one)
-    dist = ingest_distributed([corpus], many, dask=cluster.scheduler_address)
+    dist = ingest([corpus], many, dask=cluster.scheduler_address)
     assert single.failures and single.warnings and single.added == 9  # 8 files + 1 dated row
     assert report_tuple(dist) == report_tuple(single)
     assert db_rows(many) == db_rows(one)
-    again = ingest_distributed([corpus], many, dask=cluster.scheduler_address)
+    again = ingest([corpus], many, dask=cluster.scheduler_address)
     assert (again.added, again.unchanged, again.sentences) == (0, 9, 0)
 
     res1 = apply_model(one, "themes-fast")
-    res2 = apply_distributed(many, "themes-fast", dask=cluster.scheduler_address, batch=30)
+    res2 = apply_model(many, "themes-fast", dask=cluster.scheduler_address, batch=30)
     assert res2 == res1 and res1["classified"] > 50
     assert db_rows(many, ["theme_predictions"]) == db_rows(one, ["theme_predictions"])
-    resumed = apply_distributed(many, "themes-fast", dask=cluster.scheduler_address)
+    resumed = apply_model(many, "themes-fast", dask=cluster.scheduler_address)
     assert resumed["classified"] == 0
 
 
 def test_parquet_corpus_matches_duckdb(cluster, corpus, tmp_path):
     one, pq = tmp_path / "one.duckdb", tmp_path / "pq"
     single = ingest([corpus], one)
-    dist = ingest_distributed([corpus], dask=cluster.scheduler_address, parquet=pq, rows_per_part=40)
+    dist = ingest([corpus], dask=cluster.scheduler_address, parquet=pq, rows_per_part=40)
     assert report_tuple(dist) == report_tuple(single)
     assert len(list((pq / "sentences").glob("*.parquet"))) > 1  # several parts
     assert parquet_rows(pq) == db_rows(one)
 
     apply_model(one, "themes-fast")
-    apply_distributed(dask=cluster.scheduler_address, model_name="themes-fast", parquet=pq, batch=30)
+    apply_model(dask=cluster.scheduler_address, model_name="themes-fast", parquet=pq, batch=30)
     assert parquet_rows(pq, ["theme_predictions"]) == db_rows(one, ["theme_predictions"])
 
     # a changed report replaces its rows in every table, in both layouts
     changed = sorted(corpus.glob("03-*.txt"))[0]
     changed.write_text(changed.read_text("utf-8") + "\n三、加强党的建设\n深入开展主题教育。\n", encoding="utf-8")
-    r1, r2 = ingest([corpus], one), ingest_distributed([corpus], dask=cluster.scheduler_address, parquet=pq)
+    r1, r2 = ingest([corpus], one), ingest([corpus], dask=cluster.scheduler_address, parquet=pq)
     assert report_tuple(r1) == report_tuple(r2) and r1.replaced == 1
     assert parquet_rows(pq, TABLES + ("theme_predictions",)) == db_rows(one, TABLES + ("theme_predictions",))
 
@@ -156,11 +156,11 @@ def test_killed_worker_mid_run_gives_same_rows(cluster, corpus, tmp_path):
         if victims:
             os.kill(victims.pop(), signal.SIGKILL)
 
-    ingest_distributed([corpus], many, dask=cluster.scheduler_address, window=4, progress=kill_one)
+    ingest([corpus], many, dask=cluster.scheduler_address, window=4, progress=kill_one)
     with distributed.Client(cluster.scheduler_address) as client:
         client.wait_for_workers(2, timeout=60)
         victims.append(next(iter(client.run(os.getpid).values())))
-    apply_distributed(many, "themes-fast", dask=cluster.scheduler_address, batch=20, window=4, progress=kill_one)
+    apply_model(many, "themes-fast", dask=cluster.scheduler_address, batch=20, window=4, progress=kill_one)
     assert not victims  # both kills happened mid-run
     assert db_rows(many, TABLES + ("theme_predictions",)) == db_rows(one, TABLES + ("theme_predictions",))
     con = duckdb.connect(str(many), read_only=True)
@@ -180,14 +180,14 @@ def test_large_jsonl_file_is_read_in_slices(cluster, report_text, tmp_path):
     one, many = tmp_path / "one.duckdb", tmp_path / "many.duckdb"
     seen: list[str] = []
     single = ingest([f], one)
-    dist = ingest_distributed([f], many, dask=cluster.scheduler_address, split_mb=f.stat().st_size / 5 / 2**20,
+    dist = ingest([f], many, dask=cluster.scheduler_address, split_mb=f.stat().st_size / 5 / 2**20,
                               progress=seen.append)
     assert single.added == 22 and len(single.warnings) >= 2  # the undated and the empty row
     assert report_tuple(dist) == report_tuple(single)
     assert db_rows(many) == db_rows(one)
     assert seen == [str(f)]  # progress once per file, not per slice
     assert len(file_jobs(f, int(f.stat().st_size / 5))) >= 5
-    again = ingest_distributed([f], many, dask=cluster.scheduler_address, split_mb=f.stat().st_size / 5 / 2**20)
+    again = ingest([f], many, dask=cluster.scheduler_address, split_mb=f.stat().st_size / 5 / 2**20)
     assert (again.added, again.unchanged) == (0, 22)
 
 
@@ -214,7 +214,7 @@ def test_context_model_same_predictions_on_dask(cluster, report_text, tmp_path):
     one, many = tmp_path / "one.duckdb", tmp_path / "many.duckdb"
     ingest([tmp_path / "in"], one)
     ingest([tmp_path / "in"], many)
-    assert apply_model(one, str(model_dir)) == apply_distributed(many, str(model_dir), dask=cluster.scheduler_address,
+    assert apply_model(one, str(model_dir)) == apply_model(many, str(model_dir), dask=cluster.scheduler_address,
                                                                    batch=25)
     a, b = (db_rows(db, ["theme_predictions"])["theme_predictions"] for db in (one, many))
     assert [r[:3] for r in a] == [r[:3] for r in b]  # same sentences, same model id

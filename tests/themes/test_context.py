@@ -10,7 +10,8 @@ import pytest
 
 from zonelens.embed import DIM
 from zonelens.themes import ThemeClassifier
-from zonelens.themes.context import NEIGHBOURS, attach_context, context_matrix, neighbour_requests
+from zonelens.themes.context import NEIGHBOURS, context_matrix, neighbour_requests
+from zonelens.themes.features import attach_context
 
 from test_themes import THEMES, train_set  # same folder (rootdir-relative imports)
 

@@ -7,7 +7,6 @@ import pytest
 from conftest import cache_embeddings, make_corpus, write_reports
 
 from zonelens.corpus import ingest
-from zonelens.scale.topics import apply_topics_distributed
 from zonelens.topics import apply_topics, fit_topics
 
 distributed = pytest.importorskip("distributed")
@@ -33,8 +32,8 @@ def test_topics_apply_on_dask_matches_single_process(tmp_path):
     shutil.copy(db, other)
     single = apply_topics(db, fitted.model_dir)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
-        dist = apply_topics_distributed(other, fitted.model_dir, dask=c.scheduler_address, batch=10)
-        again = apply_topics_distributed(other, fitted.model_dir, dask=c.scheduler_address)
+        dist = apply_topics(other, fitted.model_dir, dask=c.scheduler_address, batch=10)
+        again = apply_topics(other, fitted.model_dir, dask=c.scheduler_address)
     assert dist == single and single["assigned"] == 48 and again["assigned"] == 0
     assert rows(other, "topic_assignments") == rows(db, "topic_assignments")
     assert rows(other, "topic_info") == rows(db, "topic_info")

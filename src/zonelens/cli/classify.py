@@ -7,9 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import handled
+from .common import ModelOpt, handled
 
-ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
 
 
 def classify(

@@ -23,6 +23,8 @@ app = typer.Typer(
 
 
 DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
+ModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
 DaskOpt = Annotated[Optional[str], typer.Option(
     "--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N (N local worker processes).")]
 StageOpt = Annotated[Optional[Path], typer.Option(

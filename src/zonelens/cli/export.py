@@ -10,10 +10,9 @@ import typer
 
 from ..export import FORMATS
 from ..store import DEFAULT_DB
-from .common import EmbedderOpt, StageBar, app, err, handled, stage_progress
+from .common import DbOpt, EmbedderOpt, StageBar, app, err, handled, stage_progress
 from .ingest import KeepUndatedOpt, TextColOpt, TitleColOpt, YearColOpt, ZoneColOpt
 
-DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 ModelIdOpt = Annotated[Optional[str], typer.Option(
     "--model-id", help="Which theme predictions (name@sha12) when several models classified the corpus. "
                        "Default: the only one, else the shipped 'themes' model's.")]

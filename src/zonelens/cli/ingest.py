@@ -12,11 +12,9 @@ from ..corpus import Overrides, expand_paths, ingest as run_ingest
 from ..export import FORMATS, sentences_frame, write_frame
 from ..errors import UsageError
 from ..ingest.readers import DEFAULT_MAX_MB, Columns
-from ..scale.ingest import ingest_distributed
 from ..store import DEFAULT_DB
-from .common import DaskOpt, app, err, handled
+from .common import DaskOpt, DbOpt, app, err, handled
 
-DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 # Corpus-file options shared by `ingest` and `run`.
 TextColOpt = Annotated[Optional[str], typer.Option(help="Corpus files: column with the report text (default: text, full_text, content, ...).")]
 ZoneColOpt = Annotated[Optional[str], typer.Option(help="Corpus files: column with the zone (default: zone, city, province, ...).")]
@@ -57,7 +55,7 @@ def ingest(
                       disable=total < 2) as bar:
             task = bar.add_task("ingesting", total=total)
             extra = {"dask": dask, "parquet": parquet} if dask else {}
-            report = (ingest_distributed if dask else run_ingest)(
+            report = run_ingest(
                 paths, db, **extra, manifest=manifest, recursive=recursive, overrides=Overrides(zone, year),
                 columns=Columns(text_col, zone_col, year_col, title_col), max_mb=max_mb,
                 skip_missing_year=not keep_undated, progress=lambda _p: bar.advance(task),

@@ -11,10 +11,8 @@ from rich.progress import Progress
 
 from ..errors import UsageError
 from ..store import DEFAULT_DB
-from .common import DaskOpt, EmbedderOpt, StageOpt, app, err, handled
+from .common import DaskOpt, DbOpt, EmbedderOpt, ModelOpt, StageOpt, app, err, handled
 
-ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="A shipped model name (themes, themes-fast) or a model directory. Default: themes.")]
-DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 LabelsOpt = Annotated[list[Path], typer.Option("--labels", help="Annotation .jsonl files or folders (repeatable).")]
 
 
@@ -84,13 +82,8 @@ def apply(
                 raise UsageError(f"{name} needs --dask (use --dask local:1 for one local worker)")
         task = bar.add_task("classifying", total=None)
         tick = lambda n, total: bar.update(task, advance=n, total=total)  # noqa: E731
-        if dask:
-            from ..scale.apply import apply_distributed
+        from ..themes.run import apply_model
 
-            res = apply_distributed(db, model, dask=dask, parquet=parquet, stage=stage, progress=tick,
-                                    embedder=embedder)
-        else:
-            from ..themes.run import apply_model
-
-            res = apply_model(db, model, progress=tick, embedder=embedder)
+        res = apply_model(db, model, progress=tick, embedder=embedder,
+                          **({"dask": dask, "parquet": parquet, "stage": stage} if dask else {}))
     typer.echo(f"{res['classified']} sentences classified with {res['model_id']} → {parquet or db}")

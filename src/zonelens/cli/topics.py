@@ -9,12 +9,11 @@ import typer
 
 from ..store import DEFAULT_DB
 from ..errors import UsageError
-from .common import DaskOpt, EmbedderOpt, StageBar, StageOpt, handled, stage_progress
+from .common import DaskOpt, DbOpt, EmbedderOpt, StageBar, StageOpt, handled, stage_progress
 
 app = typer.Typer(name="topics", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Discover emergent topics (BERTopic clusters of sentences), assign them, show them, score them.")
 
-DbOpt = Annotated[Path, typer.Option("--db", help="Corpus database (DuckDB file).")]
 ModelDirOpt = Annotated[Path, typer.Option("--model", "-m", help="Topic model directory (written by `topics fit`).")]
 
 
@@ -50,15 +49,10 @@ def apply(
     with handled(), stage_progress() as bar:
         if stage is not None and not dask:
             raise UsageError("--stage needs --dask (use --dask local:1 for one local worker)")
-        if dask:
-            from ..scale.topics import apply_topics_distributed
+        from ..topics.run import apply_topics
 
-            res = apply_topics_distributed(db, model, dask=dask, progress=StageBar(bar), path_like=path_like,
-                                           stage=stage, embedder=embedder)
-        else:
-            from ..topics.run import apply_topics
-
-            res = apply_topics(db, model, progress=StageBar(bar), path_like=path_like, embedder=embedder)
+        res = apply_topics(db, model, progress=StageBar(bar), path_like=path_like, embedder=embedder,
+                           **({"dask": dask, "stage": stage} if dask else {}))
     typer.echo(f"{res['assigned']} sentences assigned with {res['model_id']} → {db}")
 
 

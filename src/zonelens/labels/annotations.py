@@ -17,13 +17,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 import duckdb
 import pandas as pd
 
 from ..errors import LabelError
 from ..hashing import text_hash
+from ..jsonl import BadLine, json_lines
 from ..taxonomy import Taxonomy
 
 HEX_RE = re.compile(r"^[0-9a-f]+$")
@@ -126,6 +127,14 @@ def check_unique(annotations: Iterable[tuple[int | None, Annotation]], path: str
         seen[k] = line
 
 
+def _decoded(lines) -> Iterator[str]:
+    for n, b in enumerate(lines, 1):
+        try:
+            yield b.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadLine(n, "not valid UTF-8") from None
+
+
 def read_annotations(path: str | Path, taxonomy: Taxonomy) -> list[Annotation]:
     """Read and validate an annotation JSONL file. Blank lines are skipped."""
     path = Path(path)
@@ -136,26 +145,17 @@ def read_annotations(path: str | Path, taxonomy: Taxonomy) -> list[Annotation]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     out: list[tuple[int, Annotation]] = []
-    for lineno, bline in enumerate(raw.split(b"\n"), start=1):
-        try:
-            line = bline.decode("utf-8").strip()
-        except UnicodeDecodeError:
-            raise LabelError(path, lineno, "not valid UTF-8") from None
-        if not line:
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LabelError(path, lineno, f"malformed JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise LabelError(path, lineno, "expected a JSON object")
-        missing = [f for f in FIELDS if f not in obj]
-        if missing:
-            raise LabelError(path, lineno, f"missing field(s): {', '.join(missing)}")
-        ref = parse_ref(obj["ref"], path, lineno)
-        ann = make_annotation(ref, obj["themes"], obj["primary"], obj["annotator"], obj["round"],
-                              taxonomy, path, lineno)
-        out.append((lineno, ann))
+    try:
+        for lineno, obj in json_lines(_decoded(raw.split(b"\n"))):
+            missing = [f for f in FIELDS if f not in obj]
+            if missing:
+                raise LabelError(path, lineno, f"missing field(s): {', '.join(missing)}")
+            ref = parse_ref(obj["ref"], path, lineno)
+            ann = make_annotation(ref, obj["themes"], obj["primary"], obj["annotator"], obj["round"],
+                                  taxonomy, path, lineno)
+            out.append((lineno, ann))
+    except BadLine as exc:
+        raise LabelError(path, exc.lineno, exc.problem) from None
     check_unique(out, path)
     return [a for _, a in out]
 

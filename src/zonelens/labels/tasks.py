@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import LabelError, UsageError
 from ..hashing import text_hash
+from ..jsonl import BadLine, json_lines
 from ..taxonomy import Taxonomy
 from .annotations import Annotation, check_unique, make_annotation, parse_ref, read_annotations, resolve
 
@@ -147,18 +148,10 @@ def _jsonl_lines(path: Path) -> list[tuple[int, dict]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise LabelError(path, None, f"cannot read ({exc})") from None
-    out = []
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LabelError(path, lineno, f"malformed JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise LabelError(path, lineno, "expected a JSON object")
-        out.append((lineno, obj))
-    return out
+    try:
+        return list(json_lines(text.split("\n")))
+    except BadLine as exc:
+        raise LabelError(path, exc.lineno, exc.problem) from None
 
 
 def _labelstudio_items(path: Path, taxonomy: Taxonomy, annotator: str,

@@ -1,4 +1,7 @@
-"""Scale-out with Dask: distributed ingest and theme apply, and the Parquet corpus layout.
+"""Scale-out with Dask: the shared plumbing only (cluster start-up, staging, the Parquet corpus
+layout). Running a stage on Dask is an option of the stage's own function: ``ingest(..., dask=...)``
+(:mod:`zonelens.corpus`), ``apply_model(..., dask=...)`` (:mod:`zonelens.themes.run`),
+``apply_topics(..., dask=...)`` (:mod:`zonelens.topics.run`).
 
 Workers parse, segment, embed and classify, and return rows; the driver alone writes (the DuckDB
 file, or Parquet parts with ``parquet=DIR``). Needs ``dask.distributed`` (extra ``dask``).
@@ -7,8 +10,8 @@ Submodules are imported on first use, so an ingest worker does not load the clas
 
 from importlib import import_module
 
-_WHERE = {"apply_distributed": "apply", "ingest_distributed": "ingest", "dask_client": "cluster",
-          "parse_spec": "cluster", "apply_topics_distributed": "topics"}
+_WHERE = {"dask_client": "cluster",
+          "parse_spec": "cluster"}
 __all__ = sorted(_WHERE)
 
 

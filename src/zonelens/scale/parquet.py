@@ -20,6 +20,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import ZonelensError
+from ..store import EMBEDDINGS_COLUMNS
+
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_()}
+_FIXED_LIST = re.compile(r"^FLOAT\[(\d+)\]$")
+
+
+def arrow_schema(columns) -> pa.Schema:
+    """The Arrow schema of a table declared in :mod:`zonelens.store` as (name, DuckDB type) pairs."""
+    def kind(t: str):
+        m = _FIXED_LIST.match(t)
+        return pa.list_(pa.float32(), int(m.group(1))) if m else _ARROW[t]
+
+    return pa.schema([(c, kind(t)) for c, t in columns])
+
 
 SCHEMAS = {
     "documents": pa.schema([
@@ -38,8 +52,7 @@ SCHEMAS = {
         ("doc_id", pa.string()), ("idx", pa.int32()), ("model_id", pa.string()),
         ("themes", pa.list_(pa.string())), ("primary", pa.string()),
         ("scores", pa.map_(pa.string(), pa.float64()))]),
-    "embeddings": pa.schema([("doc_id", pa.string()), ("idx", pa.int32()), ("model", pa.string()),
-                             ("vec", pa.list_(pa.float32(), 384))]),
+    "embeddings": arrow_schema(EMBEDDINGS_COLUMNS),
 }
 _PART = re.compile(r"^part-(\d+)\.parquet$")
 

@@ -92,6 +92,17 @@ def stage_batches(con, select: str, params: list, folder: Path, batch: int) -> l
     return [(folder / "rows" / f"batch_no={b}", int(n)) for b, n in sizes]
 
 
+def worker_cached(cache: dict, load: Callable, *args):
+    """``load(*args)`` once per worker process; ``cache`` (a module's own dict) keeps the last
+    arguments' value only, so a long-lived worker does not pile up models."""
+    key = args
+    if key not in cache:
+        value = load(*args)
+        cache.clear()
+        cache[key] = value
+    return cache[key]
+
+
 def read_batch(path: str) -> pd.DataFrame:
     """Worker side: the rows of one staged batch, ordered by document and sentence."""
     import duckdb

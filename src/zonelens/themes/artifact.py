@@ -143,6 +143,11 @@ def load_model(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None
     """Verify and load a model; returns (model, meta)."""
     model_dir = resolve_model_dir(name_or_path)
     meta = read_meta(model_dir)
+    return _load_estimator(model_dir, meta, taxonomy), meta
+
+
+def _load_estimator(model_dir: Path, meta: dict, taxonomy: Taxonomy | None):
+    """The verified estimator of ``model_dir`` whose meta.json (already read) is ``meta``."""
     path = model_dir / meta.get("artifact", {}).get("file", ARTIFACT)
     try:
         data = path.read_bytes()
@@ -157,7 +162,7 @@ def load_model(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None
         model = joblib.load(path)
     except Exception as exc:
         raise ModelError(f"{path}: cannot load ({type(exc).__name__})") from None
-    return _check_classes(model_dir, meta, model), meta
+    return _check_classes(model_dir, meta, model)
 
 
 def load_for_inference(name_or_path: str | Path | None = None, taxonomy: Taxonomy | None = None):
@@ -168,7 +173,7 @@ def load_for_inference(name_or_path: str | Path | None = None, taxonomy: Taxonom
     meta = read_meta(model_dir)
     compiled = meta.get("compiled")
     if not compiled:
-        return load_model(model_dir, taxonomy)[0]
+        return _load_estimator(model_dir, meta, taxonomy)
     _check_taxonomy(model_dir, meta, taxonomy)
     for name, digest in compiled.items():
         try:

@@ -33,9 +33,11 @@ from typing import IO, Iterator
 import numpy as np
 
 from ..errors import InputError, UsageError
+from ..jsonl import BadLine, json_lines
 from ..taxonomy import load_taxonomy
 from .artifact import load_for_inference
-from .text import MAX_CHARS, has_chinese, join_context
+from .features import text_input
+from .text import MAX_CHARS, has_chinese
 
 
 @dataclass
@@ -64,11 +66,17 @@ def _open_input(path: str) -> IO[str]:
         raise InputError(path, f"cannot be read ({exc.strerror})") from None
 
 
+def _counted(lines, read: list) -> Iterator[str]:
+    for line in lines:
+        read[0] += 1
+        yield line
+
+
 def iter_records(path: str, fmt: str) -> Iterator[tuple[object, str, object]]:
     """(id, text, doc) per record; ids default to the 1-based line (JSONL) or row (CSV) number;
     doc is the record's optional ``doc`` field (which report it belongs to)."""
     fh = _open_input(path)
-    n = 0
+    n, read = 0, [0]  # the lines read so far (a decoding error names the next one)
     try:
         if fmt == "csv":
             reader = csv.DictReader(fh)
@@ -77,17 +85,15 @@ def iter_records(path: str, fmt: str) -> Iterator[tuple[object, str, object]]:
             for n, row in enumerate(reader, 1):
                 yield row.get("id") or n, row["text"] or "", row.get("doc")
             return
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(path, f"line {n}: malformed JSON ({exc.msg})") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError(path, f"line {n}: expected an object with a string 'text'")
+        need = "an object with a string 'text'"
+        for n, obj in json_lines(_counted(fh, read), need):
+            if not isinstance(obj.get("text"), str):
+                raise InputError(path, f"line {n}: expected {need}")
             yield obj.get("id", n), obj["text"], obj.get("doc")
+    except BadLine as exc:
+        raise InputError(path, str(exc)) from None
     except UnicodeDecodeError:
+        n = max(n, read[0])  # CSV: rows; JSONL: lines read
         raise InputError(path, f"not UTF-8 text (near line {n + 1}); convert it to UTF-8 first") from None
     finally:
         if fh is not sys.stdin:
@@ -144,31 +150,8 @@ def _predict(payload: tuple) -> np.ndarray:
 
 def predict_batch(model, texts: list[str], prev: list | None = None, nxt: list | None = None) -> np.ndarray:
     """Probabilities for a batch; with ``prev``/``nxt`` (each sentence's neighbouring texts, None
-    where it has none) the model's context features get them."""
-    compiled = hasattr(model, "blocks")  # CompiledThemes: context text only, no pandas
-    uses = (any(b.get("column") == "context" for b in model.blocks) if compiled
-            else bool(model.context_weight or model.context_text_weight))
-    if prev is None or not uses:
-        return model.predict_proba(texts)
-    if compiled:
-        return model.predict_proba(texts, [join_context(p, q) for p, q in zip(prev, nxt)])
-    import pandas as pd
-
-    frame = pd.DataFrame({"text": texts, "prev_text": prev, "next_text": nxt})
-    if model.use_embeddings:
-        from ..embed import E5Embedder
-
-        from .context import context_matrix
-
-        distinct = list(dict.fromkeys([*texts, *(t for t in prev + nxt if t is not None)]))
-        vecs = (model.embedder or E5Embedder()).passage(distinct)
-        pos = {t: k for k, t in enumerate(distinct)}  # each distinct text embedded once, keyed by position
-        frame["embedding"] = [vecs[pos[t]] for t in texts]
-        if model.context_weight:
-            where = {"doc_id": [""] * len(texts), "prev_idx": [None if p is None else pos[p] for p in prev],
-                     "next_idx": [None if q is None else pos[q] for q in nxt]}
-            frame["context_embedding"] = list(context_matrix(where, {("", k): v for k, v in enumerate(vecs)}))
-    return model.predict_proba(frame)
+    where it has none) the model's context features get them (:func:`features.text_input`)."""
+    return model.predict_proba(*text_input(model, texts, prev, nxt))
 
 
 class _Predictor:

@@ -176,7 +176,9 @@ class CompiledThemes:
         self.intercept = np.asarray(arrays["intercept"])
         self.const, self.cal = np.asarray(arrays["const"]), np.asarray(arrays["cal"])
         self.thresholds_ = np.asarray(arrays["thresholds"])
-        self.use_embeddings = False
+        self.use_embeddings, self.embedder, self.context_weight = False, None, 0.0  # as the estimator's
+        self.context_text_weight = next((float(b.get("weight", 1.0)) for b in self.blocks
+                                         if b.get("column") == "context"), 0.0)
         self.tokenizers = [JiebaTokenizer(**b["tokenizer"]) if b["tokenizer"] else None for b in self.blocks]
         self.keys = [np.asarray(arrays[f"keys_{b['name']}"]) if f"keys_{b['name']}" in arrays else None
                      for b in self.blocks]

@@ -71,17 +71,3 @@ def neighbours_of(con, keys: pd.DataFrame) -> pd.DataFrame:
     for col in out:
         out.loc[found["_pos"].to_numpy(), col] = found[col].astype(object).to_numpy()
     return out
-
-
-def attach_context(con, part: pd.DataFrame, embedder) -> pd.DataFrame:
-    """``part`` with a ``context_embedding`` column, the neighbours' vectors taken from (or
-    computed into) the embeddings cache on ``con``. ``part`` may already carry the neighbour
-    columns (prev_idx, ...); otherwise they are looked up."""
-    from ..embed import cached_embeddings
-
-    if "prev_idx" not in part:
-        nb = neighbours_of(con, part)
-        part = part.assign(**{c: nb[c].to_numpy() for c in nb})
-    keys, texts = neighbour_requests(part)
-    vecs = cached_embeddings(con, keys, texts, embedder) if keys else np.zeros((0, DIM), np.float32)
-    return part.assign(context_embedding=list(context_matrix(part, dict(zip(keys, vecs)))))

@@ -1,4 +1,5 @@
-"""Library entry points behind `zonelens train | evaluate | classify | apply`."""
+"""Library entry points behind `zonelens train | evaluate | apply` (`classify`, which reads texts
+rather than the corpus DB, is :mod:`.classify`)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ import pandas as pd
 from .. import store
 from ..errors import UsageError, ZonelensError
 from ..hashing import text_hash
-from ..embed import E5Embedder, cached_embeddings, embedder_name, get_embedder
+from ..embed import E5Embedder, embedder_name, get_embedder
 from ..taxonomy import Taxonomy, load_taxonomy
 from .artifact import load_model, save_model
-from .context import WITH_NEIGHBOURS, attach_context
-from .classify import ClassifyReport, classify  # noqa: F401  (the classify entry point lives there)
+from .context import WITH_NEIGHBOURS
+from .features import corpus_input, features_for, uses_context
 from .metrics import theme_metrics
 from .model import ThemeClassifier
-from .training import (features_for, grouped_cv, label_matrix, load_training_set, sentence_hashes,
+from .training import (grouped_cv, label_matrix, load_training_set, sentence_hashes,
                        unresolved_warning)
 
 PRESETS = {  # experiments/themes/grid.md, context.md
@@ -231,20 +232,32 @@ def model_id_of(meta: dict) -> str:
     return f"{meta['name']}@{meta['artifact']['sha256'][:12]}"
 
 
-def apply_model(db, model_name=None, batch: int = 4096, progress: Callable[[int, int], None] | None = None,
-                embedder: str | None = None) -> dict:
+def apply_model(db=store.DEFAULT_DB, model_name=None, batch: int | None = None,
+                progress: Callable[[int, int], None] | None = None, embedder: str | None = None, *,
+                dask: str | None = None, **on_dask) -> dict:
     """Classify every sentence of the corpus not yet classified by this model (resumable, idempotent).
     ``embedder`` (e5 or static), when given, must be the one the model was fitted with.
 
-    Sentences are streamed from DuckDB in chunks of about ``batch`` rows (a second cursor reads
-    while the first one writes), so memory does not grow with the corpus."""
+    Sentences are streamed from DuckDB in chunks of about ``batch`` rows (default 4096; a second
+    cursor reads while the first one writes), so memory does not grow with the corpus. With
+    ``dask`` (a scheduler address or ``local:N``) the same rows are made on a Dask cluster, and
+    ``on_dask`` takes that executor's options (``parquet``, ``stage``, ``window``,
+    ``rows_per_part``; :func:`zonelens.themes.distributed.apply_on_dask`)."""
+    if dask is not None:
+        from .distributed import apply_on_dask
+
+        return apply_on_dask(db, model_name, dask=dask, progress=progress, embedder=embedder,
+                             **({} if batch is None else {"batch": batch}), **on_dask)
+    if on_dask:
+        raise UsageError(f"{', '.join(sorted(on_dask))} need(s) dask")
+    batch = batch or 4096
     model, meta = load_model(model_name, load_taxonomy())
     check_embedder(model_name, model, embedder)
     model_id = model_id_of(meta)
     con = store.connect(db)
     todo = """WHERE NOT EXISTS (SELECT 1 FROM theme_predictions p WHERE p.doc_id = s.doc_id
               AND p.idx = s.idx AND p.model_id = ?)"""
-    source = f"({WITH_NEIGHBOURS}) s" if (model.context_weight or model.context_text_weight) else "sentences s"
+    source = f"({WITH_NEIGHBOURS}) s" if uses_context(model) else "sentences s"
     try:
         con.execute(PRED_SCHEMA)
         total = con.execute(f"SELECT count(*) FROM sentences s {todo}", [model_id]).fetchall()[0][0]
@@ -255,12 +268,7 @@ def apply_model(db, model_name=None, batch: int = 4096, progress: Callable[[int,
                 part = reader.fetch_df_chunk(max(1, batch // 2048))
                 if not len(part):
                     break
-                if model.use_embeddings:
-                    emb = model.embedder or E5Embedder()
-                    vecs = cached_embeddings(con, list(zip(part["doc_id"], part["idx"])), list(part["text"]), emb)
-                    part = part.assign(embedding=list(vecs))
-                    if model.context_weight:
-                        part = attach_context(con, part, emb)
+                part = corpus_input(con, part, model)
                 store_predictions(con, prediction_frame(model, model_id, part))
                 if progress:
                     progress(len(part), total)

@@ -1,4 +1,5 @@
-"""Training data from annotations, grouped cross-validation and the train/evaluate entry points."""
+"""Training data from annotations (gold labels resolved against the corpus DB), grouped and
+leave-one-source-out cross-validation; the train/evaluate entry points are in :mod:`.run`."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from .. import store
-from ..embed import E5Embedder, cached_embeddings
 from ..errors import LabelError, ZonelensError
 from ..hashing import text_hash
 from ..labels.annotations import read_many, resolve
 from ..taxonomy import Taxonomy
-from .context import attach_context, neighbours_of
+from .features import CONTEXT_COLUMNS, uses_context
 from .metrics import theme_metrics
 from .model import ThemeClassifier
 
@@ -98,36 +98,6 @@ def label_matrix(gold: pd.DataFrame, themes) -> np.ndarray:
     return np.array([[int(t in row) for t in themes] for row in gold["themes"]], dtype=int)
 
 
-def attach_features(rows: pd.DataFrame, db, embeddings: bool = True, neighbours: bool = False,
-                    context: bool = False, embedder: E5Embedder | None = None, progress=None) -> pd.DataFrame:
-    """Sentence rows (doc_id, idx, text) with what a model reads besides the text, from the corpus
-    DB: their e5 ``embedding`` (cached in the DB), with ``neighbours`` the neighbouring sentences
-    (prev_idx, prev_text, next_idx, next_text), with ``context`` the neighbours' mean embedding."""
-    con = store.connect(db)
-    emb = embedder or E5Embedder()
-    try:
-        if neighbours or context:
-            nb = neighbours_of(con, rows)
-            rows = rows.assign(**{c: nb[c].to_numpy() for c in nb})
-        if embeddings or context:
-            vecs = cached_embeddings(con, list(zip(rows["doc_id"], rows["idx"])), list(rows["text"]), emb, progress)
-            rows = rows.assign(embedding=list(vecs))
-        if context:
-            rows = attach_context(con, rows, emb)
-    finally:
-        con.close()
-    return rows
-
-
-def features_for(rows: pd.DataFrame, db, *models) -> pd.DataFrame:
-    """``rows`` with the features every one of ``models`` reads (nothing to add for text-only models)."""
-    emb = any(m.use_embeddings for m in models)
-    ctx = any(m.context_weight for m in models)
-    nb = ctx or any(m.context_text_weight for m in models)
-    embedder = next((m.embedder for m in models if m.use_embeddings and m.embedder is not None), None)
-    return attach_features(rows, db, emb, nb, ctx, embedder=embedder) if (emb or nb) else rows
-
-
 def grouped_cv(model: ThemeClassifier, gold: pd.DataFrame, themes, folds: int = 5) -> tuple[dict, np.ndarray]:
     """Out-of-fold probabilities and decisions by GroupKFold over documents; the metrics."""
     Y = label_matrix(gold, themes)
@@ -186,13 +156,6 @@ def leave_one_source_out(model, gold: pd.DataFrame, themes) -> tuple[dict, np.nd
     per = {n: theme_metrics(Y[m], proba[m], pred[m], themes, groups[m], complete[m])
            for n in names for m in [src == n]}
     return per, proba, pred
-
-
-CONTEXT_COLUMNS = ["context_embedding", "prev_text", "next_text", "prev_idx", "next_idx"]
-
-
-def uses_context(model) -> bool:
-    return bool(model.context_weight or model.context_text_weight)
 
 
 class OutOfContext:

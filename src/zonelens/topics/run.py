@@ -152,10 +152,22 @@ def fit_topics(db, out_dir, params: dict | None = None, progress: Progress | Non
 
 
 def apply_topics(db, model_dir, progress: Progress | None = None, path_like: str | None = None,
-                 batch: int = 4096, embedder: str | None = None) -> dict:
+                 batch: int | None = None, embedder: str | None = None, *, dask: str | None = None,
+                 **on_dask) -> dict:
     """Assign topics to the corpus sentences this model has not assigned yet (new reports):
     resumable and idempotent. ``path_like`` overrides the model's document filter ('%' = all).
-    ``embedder`` (e5 or static), when given, must be the one the model was fitted with."""
+    ``embedder`` (e5 or static), when given, must be the one the model was fitted with. ``batch``:
+    rows per chunk (default 4096). With ``dask`` (a scheduler address or ``local:N``) the same rows
+    are made on a Dask cluster, ``on_dask`` taking its options (``stage``, ``window``;
+    :func:`zonelens.topics.distributed.apply_on_dask`)."""
+    if dask is not None:
+        from .distributed import apply_on_dask
+
+        return apply_on_dask(db, model_dir, dask=dask, progress=progress, path_like=path_like, embedder=embedder,
+                             **({} if batch is None else {"batch": batch}), **on_dask)
+    if on_dask:
+        raise UsageError(f"{', '.join(sorted(on_dask))} need(s) dask")
+    batch = batch or 4096
     check_embedder(model_dir, read_topic_meta(model_dir, verify=False), embedder)
     model = load_topic_model(model_dir)
     p = merge_params(model.meta_["params"])

@@ -1,4 +1,4 @@
-"""Distributed ``topics apply``: workers embed sentences and assign them to the fitted topics.
+"""``topics apply`` on Dask (``apply_topics(..., dask=...)``): workers embed sentences and assign them to the fitted topics.
 
 The driver stages the sentences the model has not assigned yet (the selection of
 :func:`zonelens.topics.run.select_sentences`) as Parquet batches of whole documents, with any
@@ -14,32 +14,34 @@ from pathlib import Path
 import pandas as pd
 
 from .. import store
-from ..embed import E5Embedder
+from ..embed import E5Embedder, StagedVectors
 from ..errors import ZonelensError
-from ..topics.artifact import load_topic_model, read_topic_meta
-from ..topics.params import merge_params
-from ..topics.run import SCHEMA, Progress, _write, check_embedder, embedder_for
-from .apply import fill_embeddings, store_embeddings
-from .stage import bound_driver, read_batch, staged_results
+from ..scale.stage import bound_driver, read_batch, staged_results, worker_cached
+from .artifact import load_topic_model, read_topic_meta
+from .params import merge_params
+from .run import SCHEMA, Progress, _write, check_embedder, embedder_for
 
 _TOPIC_MODELS: dict = {}  # worker-side cache: (model_dir, model_id) -> TopicModel
 
 
 def worker_topic_model(model_dir: str, model_id: str):
-    key = (model_dir, model_id)
-    if key not in _TOPIC_MODELS:
-        model = load_topic_model(model_dir)
-        if model.model_id_ != model_id:
-            raise ZonelensError(f"{model_dir}: the topic model on this worker differs from the driver's")
-        _TOPIC_MODELS.clear()
-        _TOPIC_MODELS[key] = model
-    return _TOPIC_MODELS[key]
+    """The topic model, loaded once per worker process."""
+    return worker_cached(_TOPIC_MODELS, _same_topic_model, model_dir, model_id)
+
+
+def _same_topic_model(model_dir: str, model_id: str):
+    model = load_topic_model(model_dir)
+    if model.model_id_ != model_id:
+        raise ZonelensError(f"{model_dir}: the topic model on this worker differs from the driver's")
+    return model
 
 
 def assign_part(model_dir: str, model_id: str, embedder: E5Embedder, part: pd.DataFrame):
     """Worker task: (topic rows doc_id, idx, topic, topic_raw; new embeddings or None)."""
     model = worker_topic_model(model_dir, model_id)
-    vecs, new = fill_embeddings(part, embedder)
+    vectors = StagedVectors(embedder, part)
+    vecs = vectors.get([(d, int(i)) for d, i in zip(part["doc_id"], part["idx"])], list(part["text"]))
+    new = vectors.new_rows()
     topic, raw = model.transform(vecs)
     return part[["doc_id", "idx"]].assign(topic=topic, topic_raw=raw), new
 
@@ -62,10 +64,10 @@ def _where(p: dict) -> tuple[str, list]:
     return " AND ".join(where), args
 
 
-def apply_topics_distributed(db, model_dir, *, dask: str = "local:2", progress: Progress | None = None,
-                             path_like: str | None = None, batch: int = 2048, window: int | None = None,
-                             stage=None, embedder: str | None = None) -> dict:
-    """``apply_topics`` on a Dask cluster (resumable, idempotent); ``stage`` as in ``apply_distributed``."""
+def apply_on_dask(db, model_dir, *, dask: str = "local:2", progress: Progress | None = None,
+                  path_like: str | None = None, batch: int = 2048, window: int | None = None,
+                  stage=None, embedder: str | None = None) -> dict:
+    """:func:`zonelens.topics.run.apply_topics` on a Dask cluster (resumable, idempotent); ``stage`` as in ``apply_model(..., dask=...)``."""
     check_embedder(model_dir, read_topic_meta(model_dir, verify=False), embedder)
     model = load_topic_model(model_dir)
     meta, model_id = model.meta_, model.model_id_
@@ -83,8 +85,7 @@ def apply_topics_distributed(db, model_dir, *, dask: str = "local:2", progress: 
     done = 0
     try:
         con.execute(SCHEMA)
-        con.execute("""CREATE TABLE IF NOT EXISTS embeddings (doc_id VARCHAR, idx INTEGER, model VARCHAR,
-                       vec FLOAT[384], PRIMARY KEY (doc_id, idx, model))""")
+        con.execute(store.EMBEDDINGS_SCHEMA)
         if not con.execute("SELECT count(*) FROM topic_info WHERE model_id = ?", [model_id]).fetchone()[0]:
             _write(con, model_id, pd.DataFrame(columns=["doc_id", "idx", "topic", "topic_raw"]), info=model.table())
         del model
@@ -96,7 +97,7 @@ def apply_topics_distributed(db, model_dir, *, dask: str = "local:2", progress: 
         for total, (assigned, vecs) in staged_results(
                 con, select, [embedder.model_id] + args + [model_id], assign_batch, (mdir, model_id, embedder),
                 dask=dask, stage=stage, beside=db, batch=batch, what="assigning topics", window=window):
-            store_embeddings(con, vecs)
+            store.store_embeddings(con, vecs)
             _write(con, model_id, assigned)
             done += len(assigned)
             if progress:

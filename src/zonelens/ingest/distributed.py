@@ -18,10 +18,10 @@ from ..corpus import (IngestReport, Overrides, input_files, read_documents, reco
                       store_document)
 from ..errors import InputError
 from ..hashing import doc_id_for
-from ..ingest.metadata import load_manifest
-from ..ingest.readers import CORPUS_EXT, DEFAULT_MAX_MB, Columns
-from ..ingest.slices import jsonl_slices
-from .cluster import dask_client, default_window, ordered_results
+from ..scale.cluster import dask_client, default_window, ordered_results
+from .metadata import load_manifest
+from .readers import CORPUS_EXT, DEFAULT_MAX_MB, Columns
+from .slices import jsonl_slices
 
 
 def prepare_file(path: str, columns: Columns, max_mb: float, rows, overrides: Overrides,
@@ -75,7 +75,7 @@ def _slice_known(known: dict, path: str, part) -> dict:
     return {lab: known[lab] for lab in labels if lab in known}
 
 
-def ingest_distributed(
+def ingest_on_dask(
     paths: Iterable[str | Path],
     db: str | Path = store.DEFAULT_DB,
     *,
@@ -92,13 +92,13 @@ def ingest_distributed(
     rows_per_part: int = 200_000,
     split_mb: float = 16.0,
 ) -> IngestReport:
-    """``corpus.ingest`` on a Dask cluster; with ``parquet`` the corpus goes to Parquet parts in that folder.
+    """:func:`zonelens.corpus.ingest` on a Dask cluster (``ingest(..., dask=...)``); with ``parquet`` the corpus goes to Parquet parts in that folder.
     A JSONL corpus file over ``split_mb`` is read as slices of about that size (0: never split)."""
     files = input_files(paths, recursive, manifest, overrides)
     rows = load_manifest(Path(manifest)) if manifest else None
     report = IngestReport()
     if parquet is not None:
-        from .parquet import ParquetCorpus
+        from ..scale.parquet import ParquetCorpus
 
         sink = ParquetCorpus(parquet, rows_per_part)
         known, store_prep, close = (lambda p: _known_parquet(sink, p)), sink.store, sink.flush

@@ -1,8 +1,8 @@
-"""Distributed theme apply: the driver stages the unclassified sentences as Parquet batches of whole
+"""Theme apply on Dask (``apply_model(..., dask=...)``): the driver stages the unclassified sentences as Parquet batches of whole
 documents (:mod:`zonelens.scale.stage`), workers read a batch and classify it (and embed, for a
 model with embeddings), the driver stores the rows.
 
-Resumable like :func:`zonelens.themes.run.apply_model`: only documents with sentences not yet
+Resumable like the single-process :func:`zonelens.themes.run.apply_model`: only documents with sentences not yet
 classified by this model_id are sent, and rows are the ones the single-process run stores. Each
 worker loads the verified model once (a per-process cache keyed by model directory and sha256).
 """
@@ -17,93 +17,33 @@ import numpy as np
 import pandas as pd
 
 from .. import store
-from ..embed import DIM, E5Embedder
 from ..errors import ModelError, ZonelensError
+from ..scale.stage import bound_driver, read_batch, staged_results, worker_cached
 from ..taxonomy import load_taxonomy
-from ..themes.artifact import load_model, resolve_model_dir
-from ..themes.context import WITH_NEIGHBOURS, context_matrix, neighbour_requests
-from ..themes.run import PRED_SCHEMA, check_embedder, model_id_of, prediction_frame, store_predictions
-from .stage import bound_driver, read_batch, staged_results
-
-EMB_SCHEMA = """CREATE TABLE IF NOT EXISTS embeddings (doc_id VARCHAR, idx INTEGER, model VARCHAR,
-                vec FLOAT[384], PRIMARY KEY (doc_id, idx, model))"""
+from .artifact import load_model, resolve_model_dir
+from .context import WITH_NEIGHBOURS
+from .features import embedder_of, staged_input, uses_context
+from .run import PRED_SCHEMA, check_embedder, model_id_of, prediction_frame, store_predictions
 
 _MODELS: dict = {}  # worker-side cache: (model_dir, sha256) -> model
 
 
 def worker_model(model_dir: str, sha: str):
     """The verified model, loaded once per worker process."""
-    key = (model_dir, sha)
-    if key not in _MODELS:
-        model, meta = load_model(model_dir, load_taxonomy())
-        if meta["artifact"]["sha256"] != sha:
-            raise ModelError(f"{model_dir}: the model on this worker differs from the driver's (sha256)")
-        _MODELS.clear()
-        _MODELS[key] = model
-    return _MODELS[key]
+    return worker_cached(_MODELS, _verified, model_dir, sha)
 
 
-def fill_embeddings(part: pd.DataFrame, emb) -> tuple[np.ndarray, pd.DataFrame | None]:
-    """Vectors for ``part``: its ``embedding`` column where the driver had them cached, computed
-    (on the worker) where not; returns them and the newly computed rows for the cache, or None."""
-    have = part["embedding"].notna().to_numpy() if "embedding" in part else np.zeros(len(part), bool)
-    vecs = np.zeros((len(part), DIM), dtype=np.float32)
-    if have.any():
-        vecs[have] = np.vstack(part["embedding"][have].to_numpy())
-    missing = np.flatnonzero(~have)
-    if not len(missing):
-        return vecs, None
-    vecs[missing] = emb.passage([part["text"].iloc[i] for i in missing])
-    if not getattr(emb, "cache", True):  # the static embedder: recomputing beats the cache
-        return vecs, None
-    new = pd.DataFrame({"doc_id": part["doc_id"].to_numpy()[missing], "idx": part["idx"].to_numpy()[missing],
-                        "model": emb.model_id, "vec": list(vecs[missing])})
-    return vecs, new
-
-
-def store_embeddings(con, vecs: pd.DataFrame | None) -> None:
-    """Cache embeddings computed on workers in table ``embeddings``."""
-    if vecs is None or not len(vecs):
-        return
-    con.execute(EMB_SCHEMA)
-    con.register("new_vecs", vecs)
-    try:
-        con.execute("INSERT OR REPLACE INTO embeddings SELECT doc_id, idx, model, vec::FLOAT[384] FROM new_vecs")
-    finally:
-        con.unregister("new_vecs")
-
-
-def fill_context(part: pd.DataFrame, vecs: np.ndarray, emb: E5Embedder) -> tuple[np.ndarray, pd.DataFrame | None]:
-    """Context vectors for ``part`` (with neighbour columns prev_idx, prev_text, next_idx, next_text).
-    A batch holds whole documents, so a neighbour's vector is almost always that of another row of
-    the batch; a neighbour outside it (a document classified in part by an interrupted run) is
-    embedded here. Returns the vectors and the newly computed rows for the cache, or None."""
-    lookup = {(d, int(i)): v for d, i, v in zip(part["doc_id"], part["idx"], vecs)}
-    keys, texts = neighbour_requests(part)
-    missing = [(k, t) for k, t in zip(keys, texts) if k not in lookup]
-    new = None
-    if missing:
-        computed = emb.passage([t for _, t in missing])
-        lookup.update({k: v for (k, _), v in zip(missing, computed)})
-        if getattr(emb, "cache", True):  # not the static embedder, which recomputes instead
-            new = pd.DataFrame({"doc_id": [k[0] for k, _ in missing], "idx": [k[1] for k, _ in missing],
-                                "model": emb.model_id, "vec": list(computed)})
-    return context_matrix(part, lookup), new
+def _verified(model_dir: str, sha: str):
+    model, meta = load_model(model_dir, load_taxonomy())
+    if meta["artifact"]["sha256"] != sha:
+        raise ModelError(f"{model_dir}: the model on this worker differs from the driver's (sha256)")
+    return model
 
 
 def classify_part(model_dir: str, sha: str, model_id: str, part: pd.DataFrame):
     """Worker task: (prediction rows, newly computed embeddings or None) for sentence rows."""
     model = worker_model(model_dir, sha)
-    new = None
-    if model.use_embeddings:
-        emb = model.embedder or E5Embedder()
-        vecs, new = fill_embeddings(part, emb)
-        part = part.assign(embedding=list(vecs))
-        if model.context_weight:  # the neighbour columns are in the batch (staged with them)
-            ctx, new_ctx = fill_context(part, vecs, emb)
-            part = part.assign(context_embedding=list(ctx))
-            if new_ctx is not None:
-                new = new_ctx if new is None else pd.concat([new, new_ctx], ignore_index=True)
+    part, new = staged_input(model, part)
     return prediction_frame(model, model_id, part), new
 
 
@@ -128,9 +68,9 @@ class _Target:
             bound_driver(self.con)
             self.con.execute(PRED_SCHEMA)
             if use_embeddings:
-                self.con.execute(EMB_SCHEMA)
+                self.con.execute(store.EMBEDDINGS_SCHEMA)
             return
-        from .parquet import attach_views
+        from ..scale.parquet import attach_views
 
         self.con = duckdb.connect()
         bound_driver(self.con)
@@ -140,7 +80,7 @@ class _Target:
         if "theme_predictions" not in made:
             self.con.execute(PRED_SCHEMA)
         if "embeddings" not in made:
-            self.con.execute(EMB_SCHEMA)
+            self.con.execute(store.EMBEDDINGS_SCHEMA)
         self.preds: list[pd.DataFrame] = []
         self.vecs: list[pd.DataFrame] = []
         self.buffered = 0
@@ -160,7 +100,7 @@ class _Target:
 
     def write(self, preds: pd.DataFrame, vecs: pd.DataFrame | None) -> None:
         if self.parquet is not None:  # kept as compact Arrow tables until a part is full
-            from .parquet import arrow_table
+            from ..scale.parquet import arrow_table
 
             self.preds.append(arrow_table("theme_predictions", {
                 "doc_id": preds["doc_id"].tolist(), "idx": preds["idx"].tolist(),
@@ -175,7 +115,7 @@ class _Target:
             if self.buffered >= self.rows_per_part:
                 self.flush()
             return
-        store_embeddings(self.con, vecs)
+        store.store_embeddings(self.con, vecs)
         store_predictions(self.con, preds)
 
     def flush(self) -> None:
@@ -183,7 +123,7 @@ class _Target:
             return
         import pyarrow as pa
 
-        from .parquet import next_part, write_part
+        from ..scale.parquet import next_part, write_part
 
         number = next_part(self.parquet)
         if self.vecs:
@@ -198,21 +138,21 @@ class _Target:
             self.con.close()
 
 
-def apply_distributed(db=store.DEFAULT_DB, model_name=None, *, dask: str = "local:2", parquet=None,
-                      batch: int = 2048, window: int | None = None, rows_per_part: int = 100_000,
-                      stage=None, progress: Callable[[int, int], None] | None = None,
-                      embedder: str | None = None) -> dict:
-    """``apply_model`` on a Dask cluster: same rows in theme_predictions (and embeddings).
+def apply_on_dask(db=store.DEFAULT_DB, model_name=None, *, dask: str = "local:2", parquet=None,
+                  batch: int = 2048, window: int | None = None, rows_per_part: int = 100_000,
+                  stage=None, progress: Callable[[int, int], None] | None = None,
+                  embedder: str | None = None) -> dict:
+    """:func:`zonelens.themes.run.apply_model` on a Dask cluster: same rows in theme_predictions (and embeddings).
 
     ``stage``: folder for the staged batches (default: beside the DB file or Parquet folder); on a
     multi-machine cluster it must be shared storage that every worker can read."""
-    model, meta = load_model(model_name, load_taxonomy())
+    model_dir = str(resolve_model_dir(model_name).resolve())
+    model, meta = load_model(model_dir, load_taxonomy())
     check_embedder(model_name, model, embedder)
     model_id = model_id_of(meta)
-    model_dir = str(resolve_model_dir(model_name).resolve())
     sha = meta["artifact"]["sha256"]
-    emb_model = (model.embedder or E5Embedder()).model_id if model.use_embeddings else None
-    context = bool(model.context_weight or model.context_text_weight)
+    emb_model = embedder_of(model).model_id if model.use_embeddings else None
+    context = uses_context(model)
     del model  # the driver only needs the ids; workers load their own copy
     target = _Target(db, parquet, emb_model is not None, rows_per_part)
     done = 0
