@@ -23,12 +23,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-import yaml
-
-from .metadata import _TITLE_ZONE, ZONE_TYPES, Value, _named_zones, gazetteer, infer_year as text_year
+from .metadata import _TITLE_ZONE, ZONE_TYPES, Value, _named_zones, gazetteer, infer_year as text_year, places_yaml
 from .metadata import infer_zone as text_zone
 
 CONFLICT = 0.5
@@ -74,7 +71,7 @@ class Places:
 
 @lru_cache(maxsize=1)
 def places() -> Places:
-    raw = yaml.safe_load(resources.files("zonelens.data").joinpath("places.yaml").read_text("utf-8"))
+    raw = places_yaml()
     names: dict[str, list[Unit]] = {}
 
     def add(name: str, unit: Unit) -> None:

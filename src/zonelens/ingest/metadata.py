@@ -61,8 +61,14 @@ class Gazetteer:
 
 
 @lru_cache(maxsize=1)
+def places_yaml() -> dict:
+    """The bundled gazetteer (``data/places.yaml``), parsed once per process."""
+    return yaml.safe_load(resources.files("zonelens.data").joinpath("places.yaml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    raw = yaml.safe_load(resources.files("zonelens.data").joinpath("places.yaml").read_text("utf-8"))
+    raw = places_yaml()
     return Gazetteer(
         {c["short"]: c["name"] for c in raw["cities"]},
         {p["short"]: p["name"] for p in raw["provinces"]},

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from ..errors import ZonelensError
 from ..taxonomy import default_labels_dir
+from .patterns import read_yaml
 
 KINDS = ("growth", "level", "share", "count", "any")
 
@@ -56,10 +55,7 @@ EMPTY = IndicatorTable((), (), {})
 
 @lru_cache(maxsize=8)
 def _load(path: str, _size: int, _mtime: float) -> IndicatorTable:
-    try:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ZonelensError(f"{path}: cannot read the indicator table ({exc})") from None
+    data = read_yaml(path, "the indicator table")
     if not isinstance(data, dict) or not isinstance(data.get("indicators"), dict):
         raise ZonelensError(f"{path}: the indicator table needs an 'indicators' mapping")
     rows, labels, exact = [], {}, []

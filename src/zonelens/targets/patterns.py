@@ -94,12 +94,17 @@ def _mention_regex(units: dict[str, str]) -> re.Pattern:
         r")")
 
 
+def read_yaml(path: str | Path, what: str):
+    """A YAML data file, or one ZonelensError line naming the file and ``what`` it is."""
+    try:
+        return yaml.safe_load(Path(path).read_text("utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ZonelensError(f"{path}: cannot read {what} ({exc})") from None
+
+
 @lru_cache(maxsize=8)
 def _load(path: str, _size: int, _mtime: float) -> Patterns:
-    try:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ZonelensError(f"{path}: cannot read the targets patterns ({exc})") from None
+    data = read_yaml(path, "the targets patterns")
     if not isinstance(data, dict) or not isinstance(data.get("units"), dict):
         raise ZonelensError(f"{path}: the targets patterns need a 'units' mapping")
     missing = [k for k in LIST_KEYS if not isinstance(data.get(k), list)]
