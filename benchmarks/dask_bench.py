@@ -69,10 +69,7 @@ def child(task: str, mode: str, db: str, src: str, workers: int) -> None:
         w0 = sum(client.run(_cpu_s).values())
     if task.startswith("ingest"):
         files = sorted(Path(src).rglob("*.txt"))
-        if mode == "dask":
-            from zonelens.ingest.distributed import ingest_on_dask as run
-        else:
-            from zonelens.corpus import ingest as run
+        from zonelens.ingest.run import ingest as run
         if task == "ingest-parquet":  # the DuckDB path is then a folder of Parquet parts
             extra["parquet"] = db
         rep = run(files, db, **extra)
@@ -139,7 +136,7 @@ def main() -> None:
             if "apply-parquet" not in skip:
                 rows.append(run_child("apply-parquet:themes-fast", "dask", str(tmp / "parquet"), "", w))
         if "ingest" in skip and "themes-fast" not in skip:
-            from zonelens.corpus import ingest
+            from zonelens.ingest.run import ingest
 
             files = sorted((tmp / "corpus").rglob("*.txt"))
             ingest(files, dbs["single"])
@@ -148,7 +145,7 @@ def main() -> None:
             for m in ("single", "dask"):
                 rows.append(run_child("apply:themes-fast", m, dbs[m], "", w))
         if "themes" not in skip:
-            from zonelens.corpus import ingest
+            from zonelens.ingest.run import ingest
 
             few = sorted((tmp / "corpus").rglob("*.txt"))[: args.themes_files]
             small = {m: str(tmp / f"small-{m}.duckdb") for m in ("single", "dask")}

@@ -18,7 +18,7 @@ CITY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "city-2024"
 
 
 def child(fmt: str) -> None:
-    from zonelens.corpus import ingest
+    from zonelens.ingest.run import ingest
 
     files = sorted((CITY / fmt).glob(f"*.{fmt}"))
     size = sum(f.stat().st_size for f in files)

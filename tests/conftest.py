@@ -54,14 +54,14 @@ def _write_topics(db: Path, model_id: str, rule, info: list[tuple]) -> None:
     import pandas as pd
 
     from zonelens import store
-    from zonelens.topics.run import _write
+    from zonelens.topics.run import write_topics
 
     con = store.connect(db)
     try:
         rows = con.execute("SELECT doc_id, idx, text FROM sentences WHERE NOT is_heading ORDER BY doc_id, idx").df()
         topic = [rule(t) for t in rows["text"]]
-        _write(con, model_id, rows.assign(topic=topic, topic_raw=topic),
-               info=pd.DataFrame(info, columns=["topic", "label", "size", "top_words"]))
+        write_topics(con, model_id, rows.assign(topic=topic, topic_raw=topic),
+                     info=pd.DataFrame(info, columns=["topic", "label", "size", "top_words"]))
     finally:
         con.close()
 

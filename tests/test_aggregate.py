@@ -20,7 +20,6 @@ from zonelens.aggregate.stats import Rates, adjust, bootstrap_index, rates_from_
 from zonelens.cli import app
 from zonelens.errors import UsageError, ZonelensError
 from zonelens.export import export_aggregates
-from zonelens.themes.run import PRED_SCHEMA
 
 THEMES = ("investment", "innovation", "environment", "livelihood", "party")
 def _shipped_fast_id() -> str:
@@ -39,7 +38,7 @@ def add_doc(con, doc_id: str, zone: str | None, year: int | None, rows: list[tup
     con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, 'manifest', 'manifest', 1, 1, ?, ?, 'txt', "
                 "'utf-8', ?, ?, NULL, NULL)", [doc_id, f"{doc_id}.txt", doc_id * 4, zone, year, f"{zone}{year}", len(rows),
                                    sum(len(r[0]) for r in rows), "".join(r[0] for r in rows), datetime(2026, 1, 1)])
-    con.execute(PRED_SCHEMA)
+    store.create(con, "theme_predictions")
     for i, (text, period, themes, probs, heading) in enumerate(rows):
         con.execute("INSERT INTO sentences VALUES (?, ?, ?, ?, '', ?, 0, ?)", [doc_id, i, text, heading, period, len(text)])
         if model_id:

@@ -5,7 +5,7 @@ import docx
 from typer.testing import CliRunner
 
 from zonelens.cli import app
-from zonelens.corpus import ingest, summary
+from zonelens.ingest.run import ingest, summary
 
 runner = CliRunner()
 

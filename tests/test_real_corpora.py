@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 
 SEEDS = {"000": ("衡阳高新区", 2020), "001": ("鹤城高新区", 2024), "002": ("衡水高新区", 2020),
          "003": ("湘潭高新区", 2014), "004": ("湖南湘江新区", 2024)}

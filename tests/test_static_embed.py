@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from zonelens import store
 from zonelens.cli import app
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 from zonelens.embed import cached_embeddings, embedder_kind, get_embedder
 from zonelens.errors import ModelError, UsageError
 from zonelens.static_embed import StaticEmbedder, artifact_dir

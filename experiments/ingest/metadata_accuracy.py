@@ -117,7 +117,7 @@ def key_of(name: str, path: str) -> str:
 
 
 def measure(name: str, paths: list[Path], workdir: Path) -> dict:
-    from zonelens.corpus import ingest
+    from zonelens.ingest.run import ingest
 
     db = workdir / (re.sub(r"\W", "_", name) + ".duckdb")
     t0 = time.time()

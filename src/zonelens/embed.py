@@ -108,9 +108,9 @@ def cached_embeddings(con, keys: list[tuple[str, int]], texts: list[str], embedd
     recompute than to read back) is computed every time and nothing is stored."""
     if not getattr(embedder, "cache", True):
         return embedder.passage(texts, progress)
-    from .store import EMBEDDINGS_SCHEMA, store_embeddings
+    from .store import create, store_embeddings
 
-    con.execute(EMBEDDINGS_SCHEMA)
+    create(con, "embeddings")
     model = embedder.model_id
     import pandas as pd
 

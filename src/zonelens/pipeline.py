@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .corpus import IngestReport, ingest, summary
+from .ingest.run import IngestReport, ingest, summary
 from .embed import embedder_name
 from .errors import ModelError, UsageError, ZonelensError
 from .ingest.readers import Columns

@@ -5,6 +5,9 @@ This is the I/O edge every stage reads from and writes to. Tables:
 - ``documents``: one row per ingested report.
 - ``sentences``: one row per sentence or heading, keyed by ``(doc_id, idx)``.
 - ``warnings``: non-fatal findings per document (e.g. a junk token substituted throughout).
+
+and the later stages' tables (``theme_predictions``, ``topic_assignments``, ``topic_info``,
+``embeddings``); every table's columns are declared once, in :data:`TABLES`.
 """
 
 from __future__ import annotations
@@ -21,57 +24,83 @@ from .errors import ZonelensError
 DEFAULT_DB = "zonelens.duckdb"
 SCHEMA_VERSION = 1
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id VARCHAR PRIMARY KEY,      -- sha256 of the document's source text, 16 hex chars
-    path VARCHAR NOT NULL,           -- the path as given (with '#row' for corpus files)
-    sha256 VARCHAR NOT NULL,         -- sha256 of the source bytes (whole file, or the row's text)
-    zone VARCHAR,
-    year INTEGER,
-    title VARCHAR,
-    zone_source VARCHAR,             -- manifest | column | option | title | text | filename | folder | none
-    year_source VARCHAR,
-    zone_confidence DOUBLE,
-    year_confidence DOUBLE,
-    n_sentences INTEGER NOT NULL,
-    n_chars INTEGER NOT NULL,
-    format VARCHAR,
-    encoding VARCHAR,
-    cleaned_text VARCHAR NOT NULL,
-    ingested_at TIMESTAMP NOT NULL,
-    zone_candidates VARCHAR,         -- JSON list of conflicting evidence, "value (source)"; NULL: none
-    year_candidates VARCHAR
-);
-CREATE TABLE IF NOT EXISTS sentences (
-    doc_id VARCHAR NOT NULL,
-    idx INTEGER NOT NULL,
-    text VARCHAR NOT NULL,
-    is_heading BOOLEAN NOT NULL,
-    heading_path VARCHAR NOT NULL,   -- 'chapter > section', '' at top level
-    period VARCHAR NOT NULL,         -- review | plan | unknown
-    char_start INTEGER NOT NULL,     -- offsets into documents.cleaned_text
-    char_end INTEGER NOT NULL,
-    PRIMARY KEY (doc_id, idx)
-);
-CREATE TABLE IF NOT EXISTS warnings (
-    doc_id VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,
-    message VARCHAR NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_path ON documents (path);  -- ingest looks documents up by path
-"""
-DOCUMENT_COLS = ("doc_id", "path", "sha256", "zone", "year", "title", "zone_source", "year_source",
-                 "zone_confidence", "year_confidence", "n_sentences", "n_chars", "format", "encoding",
-                 "cleaned_text", "ingested_at", "zone_candidates", "year_candidates")
-# The embeddings cache, one vector per sentence and embedder model id. Declared once: the DuckDB
-# table and the Parquet layout (zonelens.scale.parquet) are both made from these columns.
 EMBEDDING_DIM = DIM
-EMBEDDINGS_COLUMNS = (("doc_id", "VARCHAR"), ("idx", "INTEGER"), ("model", "VARCHAR"),
-                      ("vec", f"FLOAT[{EMBEDDING_DIM}]"))
-EMBEDDINGS_SCHEMA = ("CREATE TABLE IF NOT EXISTS embeddings ("
-                     + ", ".join(f"{c} {t}" for c, t in EMBEDDINGS_COLUMNS)
-                     + ", PRIMARY KEY (doc_id, idx, model))")
+
+# Every table of the corpus, declared once: (column, DuckDB type[ NOT NULL]) in order, and the key.
+# DuckDB's CREATE TABLE (:func:`create_sql`) and the Parquet layout (zonelens.scale.parquet) are
+# both made from these, so a new table or column is one edit here (a database made before a new
+# nullable column gets it when opened for writing: add_missing_columns).
+TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
+    "documents": ((
+        ("doc_id", "VARCHAR"),               # sha256 of the document's source text, 16 hex chars
+        ("path", "VARCHAR NOT NULL"),        # the path as given (with '#row' for corpus files)
+        ("sha256", "VARCHAR NOT NULL"),      # sha256 of the source bytes (whole file, or the row's text)
+        ("zone", "VARCHAR"),
+        ("year", "INTEGER"),
+        ("title", "VARCHAR"),
+        ("zone_source", "VARCHAR"),          # manifest | column | option | title | text | filename | folder | none
+        ("year_source", "VARCHAR"),
+        ("zone_confidence", "DOUBLE"),
+        ("year_confidence", "DOUBLE"),
+        ("n_sentences", "INTEGER NOT NULL"),
+        ("n_chars", "INTEGER NOT NULL"),
+        ("format", "VARCHAR"),
+        ("encoding", "VARCHAR"),
+        ("cleaned_text", "VARCHAR NOT NULL"),
+        ("ingested_at", "TIMESTAMP NOT NULL"),
+        ("zone_candidates", "VARCHAR"),      # JSON list of conflicting evidence, "value (source)"; NULL: none
+        ("year_candidates", "VARCHAR"),
+    ), ("doc_id",)),
+    "sentences": ((
+        ("doc_id", "VARCHAR NOT NULL"),
+        ("idx", "INTEGER NOT NULL"),
+        ("text", "VARCHAR NOT NULL"),
+        ("is_heading", "BOOLEAN NOT NULL"),
+        ("heading_path", "VARCHAR NOT NULL"),  # 'chapter > section', '' at top level
+        ("period", "VARCHAR NOT NULL"),        # review | plan | unknown
+        ("char_start", "INTEGER NOT NULL"),    # offsets into documents.cleaned_text
+        ("char_end", "INTEGER NOT NULL"),
+    ), ("doc_id", "idx")),
+    "warnings": ((("doc_id", "VARCHAR NOT NULL"), ("kind", "VARCHAR NOT NULL"),
+                  ("message", "VARCHAR NOT NULL")), ()),
+    # themes: one row per sentence and theme model
+    "theme_predictions": ((("doc_id", "VARCHAR"), ("idx", "INTEGER"), ("model_id", "VARCHAR"),
+                           ("themes", "VARCHAR[]"), ("primary", "VARCHAR"), ("scores", "MAP(VARCHAR, DOUBLE)")),
+                          ("doc_id", "idx", "model_id")),
+    # topics: one row per sentence and topic model, and one per topic of a model
+    "topic_assignments": ((("doc_id", "VARCHAR"), ("idx", "INTEGER"), ("model_id", "VARCHAR"),
+                           ("topic", "INTEGER"), ("topic_raw", "INTEGER")), ("doc_id", "idx", "model_id")),
+    "topic_info": ((("model_id", "VARCHAR"), ("topic", "INTEGER"), ("label", "VARCHAR"), ("size", "INTEGER"),
+                    ("top_words", "VARCHAR[]")), ("model_id", "topic")),
+    # the embeddings cache, one vector per sentence and embedder model id
+    "embeddings": ((("doc_id", "VARCHAR"), ("idx", "INTEGER"), ("model", "VARCHAR"),
+                    ("vec", f"FLOAT[{EMBEDDING_DIM}]")), ("doc_id", "idx", "model")),
+}
+
+
+def columns(table: str) -> tuple[str, ...]:
+    """The column names of ``table``, in order."""
+    return tuple(c for c, _ in TABLES[table][0])
+
+
+def create_sql(table: str) -> str:
+    """CREATE TABLE IF NOT EXISTS for ``table`` as declared in :data:`TABLES`."""
+    cols, key = TABLES[table]
+    parts = [f'"{c}" {t}' for c, t in cols]
+    if key:
+        parts.append(f"PRIMARY KEY ({', '.join(key)})")
+    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(parts)})"
+
+
+def create(con, *tables: str) -> None:
+    """Create the named tables if they do not exist yet."""
+    for table in tables:
+        con.execute(create_sql(table))
+
+
+SCHEMA = ";\n".join(["CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"]
+                    + [create_sql(t) for t in ("documents", "sentences", "warnings")]
+                    + ["CREATE INDEX IF NOT EXISTS documents_path ON documents (path)"]) + ";"  # ingest looks documents up by path
 
 
 def store_embeddings(con, vecs) -> None:
@@ -79,7 +108,7 @@ def store_embeddings(con, vecs) -> None:
     table ``embeddings``, creating it if needed."""
     if vecs is None or not len(vecs):
         return
-    con.execute(EMBEDDINGS_SCHEMA)
+    create(con, "embeddings")
     con.register("new_vecs", vecs)
     try:
         con.execute(f"INSERT OR REPLACE INTO embeddings SELECT doc_id, idx, model, vec::FLOAT[{EMBEDDING_DIM}] "
@@ -88,8 +117,15 @@ def store_embeddings(con, vecs) -> None:
         con.unregister("new_vecs")
 
 
-# Columns added after the first release: a database made before gets them when opened for writing.
-ADDED_COLUMNS = (("documents", "zone_candidates", "VARCHAR"), ("documents", "year_candidates", "VARCHAR"))
+def add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Give the tables of a database made before a column was declared in :data:`TABLES` that
+    column (nullable ones; e.g. ``documents.zone_candidates``), so a new column is one edit."""
+    have = set(con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                           "WHERE table_schema = 'main'").fetchall())
+    for table in sorted({t for t, _ in have} & TABLES.keys()):
+        for column, kind in TABLES[table][0]:
+            if (table, column) not in have and "NOT NULL" not in kind:
+                con.execute(f'ALTER TABLE {table} ADD COLUMN IF NOT EXISTS "{column}" {kind}')
 
 
 def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -104,8 +140,7 @@ def connect(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Duck
         raise ZonelensError(f"{path}: cannot open as a DuckDB database ({msg})") from None
     if not read_only:
         con.execute(SCHEMA)
-        for table, column, kind in ADDED_COLUMNS:
-            con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+        add_missing_columns(con)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from zonelens import store
 from zonelens.cli import app
-from zonelens.corpus import ingest, summary
+from zonelens.ingest.run import ingest, summary
 
 BODY = "全年地区生产总值增长5.8%，一般公共预算收入增长6.1%，城乡居民人均可支配收入分别增长5.2%和7.0%。"
 PLAN = "今年，我们将坚持稳中求进工作总基调，力争地区生产总值增长5.5%左右。"
@@ -175,8 +175,10 @@ def test_conflicting_evidence_is_listed_by_summary(tmp_path):
 def test_old_database_gets_the_candidate_columns(tmp_path):
     db = tmp_path / "old.duckdb"
     con = duckdb.connect(str(db))
-    con.execute(store.SCHEMA.replace(",\n    zone_candidates VARCHAR,         -- JSON list of conflicting evidence, "
-                                     "\"value (source)\"; NULL: none\n    year_candidates VARCHAR", ""))
+    con.execute(store.SCHEMA)
+    con.execute("DROP INDEX documents_path")  # a column of an indexed table cannot be dropped
+    con.execute("ALTER TABLE documents DROP COLUMN zone_candidates")
+    con.execute("ALTER TABLE documents DROP COLUMN year_candidates")
     cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
                                       "WHERE table_name = 'documents'").fetchall()]
     con.close()

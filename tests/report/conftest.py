@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 from zonelens.themes.run import apply_model
 
 REPORTS = {

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zonelens.cli import app
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 from zonelens.errors import UsageError
 from zonelens.ingest.distributed import file_jobs
 from zonelens.scale import parse_spec

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 
 from targets_reports import REPORTS  # noqa: E402  (tests/targets/targets_reports.py)
 

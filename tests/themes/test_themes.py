@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zonelens.cli import app
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 from zonelens.errors import ModelError
 from zonelens.taxonomy import load_taxonomy
 from zonelens.themes import ThemeClassifier, load_model, save_model

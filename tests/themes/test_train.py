@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from test_themes import DATA  # same folder (rootdir-relative imports)
 from zonelens.cli import app
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 from zonelens.hashing import text_hash
 from zonelens.themes import load_model
 from zonelens.themes.distill import pool_sentences

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from zonelens import store
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 from zonelens.embed import DIM, E5Embedder
 from zonelens.tokenize import policy_tokenizer
 

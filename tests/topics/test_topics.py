@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from zonelens import store
 from zonelens.cli import app
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 from zonelens.errors import ModelError, UsageError
 from zonelens.topics import (TopicModel, apply_topics, fit_topics, load_topic_model, merge_params, read_topic_meta,
                              topic_prevalence, topic_table, topic_theme_crosstab, topic_tokenizer, topics_over_time)

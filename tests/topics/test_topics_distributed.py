@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from conftest import cache_embeddings, make_corpus, write_reports
 
-from zonelens.corpus import ingest
+from zonelens.ingest.run import ingest
 from zonelens.topics import apply_topics, fit_topics
 
 distributed = pytest.importorskip("distributed")

@@ -63,7 +63,7 @@ def summary(db: Annotated[Path, typer.Option("--db", help="Corpus database (Duck
     """Summarise the corpus: documents and sentences per zone and year, and the documents whose zone or
     year is unknown, unsure or contradicted by other evidence (to fix with a manifest)."""
     with handled():
-        from ..corpus import summary as corpus_summary
+        from ..ingest.run import summary as corpus_summary
 
         s = corpus_summary(db)
     _print_summary(s, db)

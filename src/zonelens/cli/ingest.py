@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..corpus import Overrides, expand_paths, ingest as run_ingest
+from ..ingest.run import Overrides, expand_paths, ingest as run_ingest
 from ..export import FORMATS, sentences_frame, write_frame
 from ..errors import UsageError
 from ..ingest.readers import DEFAULT_MAX_MB, Columns

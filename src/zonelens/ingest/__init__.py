@@ -1,1 +1,2 @@
-"""Ingest stage: read files, clean the text, infer zone and year."""
+"""Ingest stage: read files, clean the text, infer zone and year, segment and store (:mod:`.run`;
+on Dask: :mod:`.distributed`)."""

@@ -1,7 +1,7 @@
 """Distributed ingest: workers read, clean and segment files; the driver stores them in order.
 
 One task per file, or per slice of about ``split_mb`` of a larger JSONL corpus file (so its rows
-spread over the workers; :mod:`zonelens.ingest.slices`). A worker returns the same events as :func:`zonelens.corpus.read_documents`
+spread over the workers; :mod:`zonelens.ingest.slices`). A worker returns the same events as :func:`zonelens.ingest.run.read_documents`
 (plus ``failed`` for a file it cannot read); the driver records them with the code of the
 single-process ingest, in the order the files were given, so the stored rows and the report are
 the same as ``zonelens ingest`` without ``--dask``.
@@ -14,24 +14,20 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .. import store
-from ..corpus import (IngestReport, Overrides, input_files, read_documents, record_event,
-                      store_document)
+from .run import IngestReport, Reading, record_event, store_document
 from ..errors import InputError
 from ..hashing import doc_id_for
 from ..scale.cluster import dask_client, default_window, ordered_results
-from .metadata import load_manifest
-from .readers import CORPUS_EXT, DEFAULT_MAX_MB, Columns
+from .readers import CORPUS_EXT
 from .slices import jsonl_slices
 
 
-def prepare_file(path: str, columns: Columns, max_mb: float, rows, overrides: Overrides,
-                 skip_missing_year: bool, known: dict, part=None) -> list[tuple]:
+def prepare_file(path: str, reading: Reading, known: dict, part=None) -> list[tuple]:
     """Worker task: the events of one file (or slice); a file that cannot be read ends with
     ('failed', path, reason)."""
     out: list[tuple] = []
     try:
-        for kind, where, data in read_documents(Path(path), columns, max_mb, rows, overrides,
-                                                skip_missing_year, known.get, part):
+        for kind, where, data in reading.documents(Path(path), known.get, part):
             if kind == "prepared":  # the source text is only needed for its id: don't ship it back
                 raw = data["raw"]
                 data = {**data, "doc_id": doc_id_for(raw.text), "raw": replace(raw, text="")}
@@ -76,26 +72,21 @@ def _slice_known(known: dict, path: str, part) -> dict:
 
 
 def ingest_on_dask(
-    paths: Iterable[str | Path],
+    files: Iterable[Path],
+    reading: Reading,
     db: str | Path = store.DEFAULT_DB,
     *,
     dask: str = "local:2",
     parquet: str | Path | None = None,
-    manifest: str | Path | None = None,
-    recursive: bool = False,
-    overrides: Overrides = Overrides(),
-    columns: Columns = Columns(),
-    max_mb: float = DEFAULT_MAX_MB,
-    skip_missing_year: bool = True,
     progress: Callable[[str], None] | None = None,
     window: int | None = None,
     rows_per_part: int = 200_000,
     split_mb: float = 16.0,
 ) -> IngestReport:
-    """:func:`zonelens.corpus.ingest` on a Dask cluster (``ingest(..., dask=...)``); with ``parquet`` the corpus goes to Parquet parts in that folder.
-    A JSONL corpus file over ``split_mb`` is read as slices of about that size (0: never split)."""
-    files = input_files(paths, recursive, manifest, overrides)
-    rows = load_manifest(Path(manifest)) if manifest else None
+    """The Dask executor of :func:`zonelens.ingest.run.ingest` (``ingest(..., dask=...)``), which
+    hands over the input files and the reading options; with ``parquet`` the corpus goes to
+    Parquet parts in that folder. A JSONL corpus file over ``split_mb`` is read as slices of about
+    that size (0: never split)."""
     report = IngestReport()
     if parquet is not None:
         from ..scale.parquet import ParquetCorpus
@@ -113,8 +104,7 @@ def ingest_on_dask(
                     known_all = known(str(f))
                     for k, part in enumerate(parts):
                         yield ((str(f), k == len(parts) - 1),
-                               (str(f), columns, max_mb, rows, overrides, skip_missing_year,
-                                _slice_known(known_all, str(f), part), part))
+                               (str(f), reading, _slice_known(known_all, str(f), part), part))
 
             for (path, last), events, error in ordered_results(client, prepare_file, jobs(),
                                                                window or default_window(client)):

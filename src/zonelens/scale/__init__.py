@@ -1,6 +1,6 @@
 """Scale-out with Dask: the shared plumbing only (cluster start-up, staging, the Parquet corpus
 layout). Running a stage on Dask is an option of the stage's own function: ``ingest(..., dask=...)``
-(:mod:`zonelens.corpus`), ``apply_model(..., dask=...)`` (:mod:`zonelens.themes.run`),
+(:mod:`zonelens.ingest.run`), ``apply_model(..., dask=...)`` (:mod:`zonelens.themes.run`),
 ``apply_topics(..., dask=...)`` (:mod:`zonelens.topics.run`).
 
 Workers parse, segment, embed and classify, and return rows; the driver alone writes (the DuckDB

@@ -20,40 +20,27 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import ZonelensError
-from ..store import EMBEDDINGS_COLUMNS
+from ..store import TABLES
 
-_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_()}
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+          "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string()),
+          "MAP(VARCHAR, DOUBLE)": pa.map_(pa.string(), pa.float64())}
 _FIXED_LIST = re.compile(r"^FLOAT\[(\d+)\]$")
 
 
 def arrow_schema(columns) -> pa.Schema:
-    """The Arrow schema of a table declared in :mod:`zonelens.store` as (name, DuckDB type) pairs."""
+    """The Arrow schema of a table declared in :data:`zonelens.store.TABLES` as (name, DuckDB type) pairs."""
     def kind(t: str):
+        t = t.removesuffix(" NOT NULL")
         m = _FIXED_LIST.match(t)
         return pa.list_(pa.float32(), int(m.group(1))) if m else _ARROW[t]
 
     return pa.schema([(c, kind(t)) for c, t in columns])
 
 
-SCHEMAS = {
-    "documents": pa.schema([
-        ("doc_id", pa.string()), ("path", pa.string()), ("sha256", pa.string()), ("zone", pa.string()),
-        ("year", pa.int32()), ("title", pa.string()), ("zone_source", pa.string()),
-        ("year_source", pa.string()), ("zone_confidence", pa.float64()), ("year_confidence", pa.float64()),
-        ("n_sentences", pa.int32()), ("n_chars", pa.int32()), ("format", pa.string()),
-        ("encoding", pa.string()), ("cleaned_text", pa.string()), ("ingested_at", pa.timestamp("us")),
-        ("zone_candidates", pa.string()), ("year_candidates", pa.string())]),
-    "sentences": pa.schema([
-        ("doc_id", pa.string()), ("idx", pa.int32()), ("text", pa.string()), ("is_heading", pa.bool_()),
-        ("heading_path", pa.string()), ("period", pa.string()), ("char_start", pa.int32()),
-        ("char_end", pa.int32())]),
-    "warnings": pa.schema([("doc_id", pa.string()), ("kind", pa.string()), ("message", pa.string())]),
-    "theme_predictions": pa.schema([
-        ("doc_id", pa.string()), ("idx", pa.int32()), ("model_id", pa.string()),
-        ("themes", pa.list_(pa.string())), ("primary", pa.string()),
-        ("scores", pa.map_(pa.string(), pa.float64()))]),
-    "embeddings": arrow_schema(EMBEDDINGS_COLUMNS),
-}
+# The tables that have Parquet parts; their columns are those of zonelens.store.TABLES.
+LAYOUT = ("documents", "sentences", "warnings", "theme_predictions", "embeddings")
+SCHEMAS = {t: arrow_schema(TABLES[t][0]) for t in LAYOUT}
 _PART = re.compile(r"^part-(\d+)\.parquet$")
 
 
@@ -136,7 +123,7 @@ def check_dir(root: str | Path) -> Path:
 class ParquetCorpus:
     """Driver-side writer of documents/sentences/warnings parts, with the DuckDB store's semantics.
 
-    ``store(prep)`` returns what :func:`zonelens.corpus.store_document` returns: unchanged,
+    ``store(prep)`` returns what :func:`zonelens.ingest.run.store_document` returns: unchanged,
     duplicate:<path>, replaced (old rows removed from every table) or added. Only ids, paths and
     hashes are kept in memory; rows are buffered until ``rows_per_part`` sentences, then written.
     """
@@ -171,7 +158,7 @@ class ParquetCorpus:
         return hit[1] if hit else None
 
     def store(self, prep: dict) -> str:
-        from ..corpus import document_rows
+        from ..ingest.run import document_rows
 
         doc, sents, warns = document_rows(prep)
         doc_id, path, sha = doc[0], doc[1], doc[2]

@@ -23,7 +23,7 @@ from ..taxonomy import load_taxonomy
 from .artifact import load_model, resolve_model_dir
 from .context import WITH_NEIGHBOURS
 from .features import embedder_of, staged_input, uses_context
-from .run import PRED_SCHEMA, check_embedder, model_id_of, prediction_frame, store_predictions
+from .run import check_embedder, model_id_of, prediction_frame, store_predictions
 
 _MODELS: dict = {}  # worker-side cache: (model_dir, sha256) -> model
 
@@ -66,9 +66,9 @@ class _Target:
         if self.parquet is None:
             self.con = store.connect(db)
             bound_driver(self.con)
-            self.con.execute(PRED_SCHEMA)
+            store.create(self.con, "theme_predictions")
             if use_embeddings:
-                self.con.execute(store.EMBEDDINGS_SCHEMA)
+                store.create(self.con, "embeddings")
             return
         from ..scale.parquet import attach_views
 
@@ -78,9 +78,9 @@ class _Target:
         if "sentences" not in made:
             raise ZonelensError(f"{self.parquet}: no sentences parts (ingest with --parquet first)")
         if "theme_predictions" not in made:
-            self.con.execute(PRED_SCHEMA)
+            store.create(self.con, "theme_predictions")
         if "embeddings" not in made:
-            self.con.execute(store.EMBEDDINGS_SCHEMA)
+            store.create(self.con, "embeddings")
         self.preds: list[pd.DataFrame] = []
         self.vecs: list[pd.DataFrame] = []
         self.buffered = 0

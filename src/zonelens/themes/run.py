@@ -202,11 +202,6 @@ def corpus_model(name_or_path, db) -> CorpusModel:
     return CorpusModel(load_model(name_or_path, load_taxonomy())[0], db)
 
 
-PRED_SCHEMA = """CREATE TABLE IF NOT EXISTS theme_predictions (
-    doc_id VARCHAR, idx INTEGER, model_id VARCHAR, themes VARCHAR[], "primary" VARCHAR,
-    scores MAP(VARCHAR, DOUBLE), PRIMARY KEY (doc_id, idx, model_id))"""
-
-
 def prediction_frame(model, model_id: str, part: pd.DataFrame) -> pd.DataFrame:
     """Classify sentence rows (doc_id, idx, text[, heading_path, embedding]) into theme_predictions rows."""
     proba = model.predict_proba(part)
@@ -259,7 +254,7 @@ def apply_model(db=store.DEFAULT_DB, model_name=None, batch: int | None = None,
               AND p.idx = s.idx AND p.model_id = ?)"""
     source = f"({WITH_NEIGHBOURS}) s" if uses_context(model) else "sentences s"
     try:
-        con.execute(PRED_SCHEMA)
+        store.create(con, "theme_predictions")
         total = con.execute(f"SELECT count(*) FROM sentences s {todo}", [model_id]).fetchall()[0][0]
         reader = con.cursor()
         try:

@@ -19,7 +19,7 @@ from ..errors import ZonelensError
 from ..scale.stage import bound_driver, read_batch, staged_results, worker_cached
 from .artifact import load_topic_model, read_topic_meta
 from .params import merge_params
-from .run import SCHEMA, Progress, _write, check_embedder, embedder_for
+from .run import TOPIC_TABLES, Progress, check_embedder, embedder_for, write_topics
 
 _TOPIC_MODELS: dict = {}  # worker-side cache: (model_dir, model_id) -> TopicModel
 
@@ -84,10 +84,9 @@ def apply_on_dask(db, model_dir, *, dask: str = "local:2", progress: Progress | 
     bound_driver(con)
     done = 0
     try:
-        con.execute(SCHEMA)
-        con.execute(store.EMBEDDINGS_SCHEMA)
+        store.create(con, *TOPIC_TABLES, "embeddings")
         if not con.execute("SELECT count(*) FROM topic_info WHERE model_id = ?", [model_id]).fetchone()[0]:
-            _write(con, model_id, pd.DataFrame(columns=["doc_id", "idx", "topic", "topic_raw"]), info=model.table())
+            write_topics(con, model_id, pd.DataFrame(columns=["doc_id", "idx", "topic", "topic_raw"]), info=model.table())
         del model
         where, args = _where(p)
         base = "FROM sentences s JOIN documents d USING (doc_id)"
@@ -98,7 +97,7 @@ def apply_on_dask(db, model_dir, *, dask: str = "local:2", progress: Progress | 
                 con, select, [embedder.model_id] + args + [model_id], assign_batch, (mdir, model_id, embedder),
                 dask=dask, stage=stage, beside=db, batch=batch, what="assigning topics", window=window):
             store.store_embeddings(con, vecs)
-            _write(con, model_id, assigned)
+            write_topics(con, model_id, assigned)
             done += len(assigned)
             if progress:
                 progress("assigning", len(assigned), total)

@@ -17,12 +17,7 @@ from .artifact import check_out_dir, load_topic_model, read_topic_meta, save_top
 from .model import TopicModel, topic_tokenizer
 from .params import FAST_PARAMS, merge_params
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS topic_assignments (doc_id VARCHAR, idx INTEGER, model_id VARCHAR, topic INTEGER,
-    topic_raw INTEGER, PRIMARY KEY (doc_id, idx, model_id));
-CREATE TABLE IF NOT EXISTS topic_info (model_id VARCHAR, topic INTEGER, label VARCHAR, size INTEGER,
-    top_words VARCHAR[], PRIMARY KEY (model_id, topic));
-"""
+TOPIC_TABLES = ("topic_assignments", "topic_info")  # declared in zonelens.store.TABLES
 
 # progress(stage, advance, total): stage names a step; advance/total count sentences where known.
 Progress = Callable[[str, int, "int | None"], None]
@@ -108,8 +103,10 @@ def _embed(con, frame: pd.DataFrame, embedder: E5Embedder, progress: Progress | 
     return cached_embeddings(con, keys, frame["text"].tolist(), embedder, cb)
 
 
-def _write(con, model_id: str, rows: pd.DataFrame, info: pd.DataFrame | None = None) -> None:
-    con.execute(SCHEMA)
+def write_topics(con, model_id: str, rows: pd.DataFrame, info: pd.DataFrame | None = None) -> None:
+    """Store topic rows (doc_id, idx, topic, topic_raw) of a model; with ``info`` (the model's topic
+    table, after a fit) the model's old rows are replaced, in one transaction."""
+    store.create(con, *TOPIC_TABLES)
     frame = rows[["doc_id", "idx", "topic", "topic_raw"]].assign(model_id=model_id)
     con.register("new_topic_rows", frame)
     with store.transaction(con):
@@ -144,7 +141,7 @@ def fit_topics(db, out_dir, params: dict | None = None, progress: Progress | Non
         model = TopicModel.from_params(p, topic_tokenizer(p))
         model.fit(frame, emb, progress=(lambda stage: progress(stage, 0, None)) if progress else None)
         model_dir, model_id = save_topic_model(model, out_dir, p, embedder.model_id)
-        _write(con, model_id, model.assignments(), info=model.table())
+        write_topics(con, model_id, model.assignments(), info=model.table())
     finally:
         con.close()
     return FitResult(model_dir, model_id, int(model.n_sentences_), int(len(model.topic_ids_)),
@@ -202,9 +199,9 @@ def _open(db):
 
 def _assign(con, model: TopicModel, todo: pd.DataFrame, progress: Progress | None, batch: int) -> int:
     meta = model.meta_
-    con.execute(SCHEMA)
+    store.create(con, *TOPIC_TABLES)
     if not con.execute("SELECT count(*) FROM topic_info WHERE model_id = ?", [model.model_id_]).fetchone()[0]:
-        _write(con, model.model_id_, pd.DataFrame(columns=["doc_id", "idx", "topic", "topic_raw"]),
+        write_topics(con, model.model_id_, pd.DataFrame(columns=["doc_id", "idx", "topic", "topic_raw"]),
                info=model.table())
     embedder = embedder_for(merge_params(meta["params"]))
     if embedder.model_id != meta["embedding_model"]:
@@ -212,7 +209,7 @@ def _assign(con, model: TopicModel, todo: pd.DataFrame, progress: Progress | Non
     for i in range(0, len(todo), batch):
         part = todo.iloc[i:i + batch]
         topic, raw = model.transform(_embed(con, part, embedder, progress))
-        _write(con, model.model_id_, part.assign(topic=topic, topic_raw=raw))
+        write_topics(con, model.model_id_, part.assign(topic=topic, topic_raw=raw))
     return int(len(todo))
 
 

@@ -15,15 +15,15 @@ from typing import Callable, Iterable, Iterator
 
 import duckdb
 
-from . import store
-from .errors import InputError, UsageError
-from .hashing import doc_id_for
-from .ingest.about import infer_year, infer_zone
-from .ingest.clean import clean
-from .ingest.metadata import NONE, Value, load_manifest, manifest_lookup
-from .ingest.readers import CORPUS_EXT, DEFAULT_MAX_MB, SUPPORTED, Columns, RawDoc, read_path
-from .ingest.title import choose_title
-from .segment import segment
+from .. import store
+from ..errors import InputError, UsageError
+from ..hashing import doc_id_for
+from ..segment import segment
+from .about import infer_year, infer_zone
+from .clean import clean
+from .metadata import NONE, Value, load_manifest, manifest_lookup
+from .readers import CORPUS_EXT, DEFAULT_MAX_MB, SUPPORTED, Columns, RawDoc, read_path
+from .title import choose_title
 
 MIN_CJK = 10  # a report with fewer Chinese characters than this is refused
 
@@ -110,25 +110,23 @@ def store_document(con: duckdb.DuckDBPyConnection, prep: dict) -> str:
             for table in _derived_tables(con):
                 con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [existing[0]])
         doc, sents, warns = document_rows(prep)
-        con.execute(f"INSERT INTO documents ({', '.join(store.DOCUMENT_COLS)}) "
-                    f"VALUES ({', '.join('?' * len(store.DOCUMENT_COLS))})", doc)
+        con.execute(f"INSERT INTO documents ({', '.join(store.columns('documents'))}) "
+                    f"VALUES ({', '.join('?' * len(store.columns('documents')))})", doc)
         _insert_sentences(con, sents)
         for w in warns:
             con.execute("INSERT INTO warnings VALUES (?, ?, ?)", w)
     return "replaced" if existing else "added"
 
 
-_SENTENCE_COLS = ("doc_id", "idx", "text", "is_heading", "heading_path", "period", "char_start", "char_end")
-
-
 def _insert_sentences(con, sents: list[tuple]) -> None:
     """Insert sentence rows in one statement (row-by-row executemany is most of ingest's time)."""
     import pyarrow as pa
 
-    table = pa.table({c: [r[i] for r in sents] for i, c in enumerate(_SENTENCE_COLS)})
+    names = store.columns("sentences")
+    table = pa.table({c: [r[i] for r in sents] for i, c in enumerate(names)})
     con.register("new_sentences", table)
     try:
-        con.execute(f"INSERT INTO sentences ({', '.join(_SENTENCE_COLS)}) SELECT * FROM new_sentences")
+        con.execute(f"INSERT INTO sentences ({', '.join(names)}) SELECT * FROM new_sentences")
     finally:
         con.unregister("new_sentences")
 
@@ -178,6 +176,22 @@ def input_files(paths: Iterable[str | Path], recursive: bool, manifest: str | Pa
     return itertools.chain(head, files)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How each input file is read and prepared: the options the single-process and the Dask
+    ingest share (``rows``: the manifest's rows, or None)."""
+    columns: Columns = Columns()
+    max_mb: float = DEFAULT_MAX_MB
+    overrides: Overrides = Overrides()
+    skip_missing_year: bool = True
+    rows: object = None
+
+    def documents(self, path: Path, known: Callable[[str], str | None], part=None) -> Iterator[tuple]:
+        """The events of one file (or slice, ``part``): :func:`read_documents` with these options."""
+        return read_documents(path, self.columns, self.max_mb, self.rows, self.overrides,
+                              self.skip_missing_year, known, part)
+
+
 def ingest(
     paths: Iterable[str | Path],
     db: str | Path = store.DEFAULT_DB,
@@ -196,23 +210,21 @@ def ingest(
     address or ``local:N``) the same rows are made on a Dask cluster, ``on_dask`` taking that
     executor's options (``parquet``, ``window``, ``rows_per_part``, ``split_mb``;
     :func:`zonelens.ingest.distributed.ingest_on_dask`)."""
-    if dask is not None:
-        from .ingest.distributed import ingest_on_dask
-
-        return ingest_on_dask(paths, db, dask=dask, manifest=manifest, recursive=recursive, overrides=overrides,
-                              columns=columns, max_mb=max_mb, skip_missing_year=skip_missing_year,
-                              progress=progress, **on_dask)
-    if on_dask:
+    if dask is None and on_dask:
         raise UsageError(f"{', '.join(sorted(on_dask))} need(s) dask")
     files = input_files(paths, recursive, manifest, overrides)
-    rows = load_manifest(Path(manifest)) if manifest else None
+    reading = Reading(columns, max_mb, overrides, skip_missing_year,
+                      load_manifest(Path(manifest)) if manifest else None)
+    if dask is not None:
+        from .distributed import ingest_on_dask
+
+        return ingest_on_dask(files, reading, db, dask=dask, progress=progress, **on_dask)
     report = IngestReport()
     con = store.connect(db)
     try:
         for path in files:
             try:
-                for event in read_documents(path, columns, max_mb, rows, overrides, skip_missing_year,
-                                            known=lambda p: _known_sha(con, p)):
+                for event in reading.documents(path, known=lambda p: _known_sha(con, p)):
                     record_event(event, report, lambda prep: store_document(con, prep))
             except InputError as exc:
                 report.failures.append((exc.path, exc.reason))
