@@ -158,6 +158,26 @@ def save(model: Fit, out: Path, meta: dict) -> dict:
     return meta
 
 
+def load_inputs(work: Path, tokenize) -> tuple[np.ndarray, np.ndarray, np.ndarray, Counter]:
+    """The teacher-embedded sentences of the scratch folder ``work``: (texts, teacher vectors, split
+    of each, token counts over the train documents by ``tokenize``)."""
+    import duckdb
+
+    split = json.loads((work / "split.json").read_text())
+    con = duckdb.connect(str(work / "corpus.duckdb"), read_only=True)
+    rows = body_sentences(con)
+    con.close()
+    text_of = {(d, i): t for d, i, t in rows}
+    keys, Y = load_teacher(work)
+    part = np.array([k[2] for k in keys])
+    texts = np.array([text_of[(k[0], int(k[1]))] for k in keys], dtype=object)
+    counts = Counter()
+    for d, _, t in rows:
+        if split[d] == "train":
+            counts.update(tokenize(t))
+    return texts, Y, part, counts
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", default="/work/cache/static")
@@ -171,21 +191,7 @@ def main() -> None:
     ap.add_argument("--ship", type=Path, default=None, help="write the final model to this directory")
     ap.add_argument("--results", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
-    import duckdb
-
-    work = Path(args.work)
-    split = json.loads((work / "split.json").read_text())
-    con = duckdb.connect(str(work / "corpus.duckdb"), read_only=True)
-    rows = body_sentences(con)
-    con.close()
-    text_of = {(d, i): t for d, i, t in rows}
-    keys, Yall = load_teacher(work)
-    part = np.array([k[2] for k in keys])
-    texts = np.array([text_of[(k[0], int(k[1]))] for k in keys], dtype=object)
-    counts = Counter()
-    for d, _, t in rows:
-        if split[d] == "train":
-            counts.update(tokens(t))
+    texts, Yall, part, counts = load_inputs(Path(args.work), tokens)
     tr, va, te = (part == "train"), (part == "val"), (part == "test")
     print(f"teacher vectors: train {tr.sum()}, val {va.sum()}, test {te.sum()}", flush=True)
 

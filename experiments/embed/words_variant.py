@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +19,6 @@ import numpy as np
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 import distill  # noqa: E402
-from split import body_sentences  # noqa: E402
-from teacher import load_teacher  # noqa: E402
 
 from zonelens.tokenize import policy_tokenizer  # noqa: E402
 
@@ -53,25 +50,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", default="/work/cache/static")
     args = ap.parse_args()
-    import duckdb
-
     results = json.loads((HERE / "results.json").read_text())
     best = results["best"]
-    work = Path(args.work)
-    split = json.loads((work / "split.json").read_text())
-    con = duckdb.connect(str(work / "corpus.duckdb"), read_only=True)
-    rows = body_sentences(con)
-    con.close()
-    text_of = {(d, i): t for d, i, t in rows}
-    keys, Y = load_teacher(work)
-    part = np.array([k[2] for k in keys])
-    texts = np.array([text_of[(k[0], int(k[1]))] for k in keys], dtype=object)
+    texts, Y, part, counts = distill.load_inputs(Path(args.work), word_tokens)
     distill.tokens = word_tokens              # vocabulary and counts from words + characters
     distill.weighted_rows = weighted_rows     # and sentence rows from the same tokens
-    counts = Counter()
-    for d, _, t in rows:
-        if split[d] == "train":
-            counts.update(word_tokens(t))
     tr, va = part == "train", part == "val"
     m, init = distill.fit(list(texts[tr]), Y[tr], counts, best["vocab"], best["dims"], best["a"], best["lam"],
                           best["min_sentences"], best["cg_iterations"])
