@@ -42,10 +42,27 @@ def write_report_folder(src: Path, reports: dict) -> Path:
     return src / "manifest.csv"
 
 
+def ingest_report_folder(root: Path, reports: dict):
+    """``reports`` written into ``root/reports`` with a manifest and ingested into ``root/corpus.duckdb``:
+    (db path, ingest report)."""
+    from zonelens.ingest.run import ingest
+
+    src = root / "reports"
+    manifest = write_report_folder(src, reports)
+    db = root / "corpus.duckdb"
+    return db, ingest([src], db, manifest=manifest)
+
+
 @pytest.fixture(scope="session")
 def report_folder():
     """:func:`write_report_folder`, for tests in sub-folders."""
     return write_report_folder
+
+
+@pytest.fixture(scope="session")
+def ingested_reports():
+    """:func:`ingest_report_folder`, for tests in sub-folders."""
+    return ingest_report_folder
 
 
 def _write_topics(db: Path, model_id: str, rule, info: list[tuple]) -> None:

@@ -57,6 +57,25 @@ def parse_jsonl(path: Path, expected: set[str] | None = None) -> dict[str, tuple
     return out
 
 
+def write_annotator(out: Path, rnd: int, annotator: str, rows: dict, refs: dict) -> None:
+    """One annotator's labels as the committed round{rnd}-{annotator}.jsonl (references, no text)."""
+    with open(out / f"round{rnd}-{annotator}.jsonl", "w", encoding="utf-8") as f:
+        for key in sorted(rows):
+            themes, primary, _ = rows[key]
+            f.write(json.dumps({"ref": refs[key]["ref"], "themes": themes, "primary": primary,
+                                "annotator": annotator, "round": rnd, "sample": refs[key]["reason"]},
+                               ensure_ascii=False) + "\n")
+
+
+def write_adjudicated(out: Path, rnd: int, adj: dict, refs: dict) -> None:
+    """The adjudicator's rulings (with their reasons) as round{rnd}-adjudicated.jsonl."""
+    with open(out / f"round{rnd}-adjudicated.jsonl", "w", encoding="utf-8") as f:
+        for key in sorted(adj):
+            themes, primary, note = adj[key]
+            f.write(json.dumps({"ref": refs[key]["ref"], "themes": themes, "primary": primary,
+                                "annotator": "adjudicator", "round": rnd, "note": note}, ensure_ascii=False) + "\n")
+
+
 def collect_jsonl(work: Path, out: Path, rnd: int, refs: dict) -> str:
     """Round 4 on: labels-K.jsonl → round{rnd}-r{rnd}aK.jsonl; adjudicated.jsonl → …-adjudicated;
     disagreements.jsonl (to adjudicate) in ``work``."""
@@ -68,19 +87,10 @@ def collect_jsonl(work: Path, out: Path, rnd: int, refs: dict) -> str:
         rows = parse_jsonl(path, keys)
         annotator = f"r{rnd}a{k}"
         labels[annotator] = rows
-        with open(out / f"round{rnd}-{annotator}.jsonl", "w", encoding="utf-8") as f:
-            for key in sorted(rows):
-                themes, primary, _ = rows[key]
-                f.write(json.dumps({"ref": refs[key]["ref"], "themes": themes, "primary": primary,
-                                    "annotator": annotator, "round": rnd, "sample": refs[key]["reason"]},
-                                   ensure_ascii=False) + "\n")
+        write_annotator(out, rnd, annotator, rows, refs)
     adj_path = work / "adjudicated.jsonl"
     adj = parse_jsonl(adj_path) if adj_path.exists() else {}
-    with open(out / f"round{rnd}-adjudicated.jsonl", "w", encoding="utf-8") as f:
-        for key in sorted(adj):
-            themes, primary, note = adj[key]
-            f.write(json.dumps({"ref": refs[key]["ref"], "themes": themes, "primary": primary,
-                                "annotator": "adjudicator", "round": rnd, "note": note}, ensure_ascii=False) + "\n")
+    write_adjudicated(out, rnd, adj, refs)
     by_key: dict[str, dict[str, tuple]] = {}
     for annotator, rows in labels.items():
         for key, lab in rows.items():
@@ -120,20 +130,11 @@ def main() -> None:
     for batch in sorted((work / "out").glob("batch*.tsv")):
         annotator = ("a" if rnd == 1 else f"r{rnd}a") + batch.stem.replace("batch", "")
         rows = parse(batch)
-        with open(out / f"round{rnd}-{annotator}.jsonl", "w", encoding="utf-8") as f:
-            for key in sorted(rows):
-                themes, primary, _ = rows[key]
-                f.write(json.dumps({"ref": refs[key]["ref"], "themes": themes, "primary": primary,
-                                    "annotator": annotator, "round": rnd, "sample": refs[key]["reason"]},
-                                   ensure_ascii=False) + "\n")
+        write_annotator(out, rnd, annotator, rows, refs)
         total += len(rows)
     adj_path = work / "out" / "adjudicated.tsv"
     adj = parse(adj_path, with_reason=True) if adj_path.exists() else {}
-    with open(out / f"round{rnd}-adjudicated.jsonl", "w", encoding="utf-8") as f:
-        for key in sorted(adj):
-            themes, primary, reason = adj[key]
-            f.write(json.dumps({"ref": refs[key]["ref"], "themes": themes, "primary": primary,
-                                "annotator": "adjudicator", "round": rnd, "note": reason}, ensure_ascii=False) + "\n")
+    write_adjudicated(out, rnd, adj, refs)
     print(f"{total} annotations from {len(list((work / 'out').glob('batch*.tsv')))} annotators, {len(adj)} adjudicated")
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from zonelens.ingest.run import ingest
 from zonelens.themes.run import apply_model
 
 REPORTS = {
@@ -50,12 +49,8 @@ REPORTS = {
 
 
 @pytest.fixture(scope="module")
-def report_db(tmp_path_factory, write_topics, report_folder) -> Path:
-    root = tmp_path_factory.mktemp("report-corpus")
-    src = root / "reports"
-    manifest = report_folder(src, REPORTS)
-    db = root / "corpus.duckdb"
-    rep = ingest([src], db, manifest=manifest)
+def report_db(tmp_path_factory, write_topics, ingested_reports) -> Path:
+    db, rep = ingested_reports(tmp_path_factory.mktemp("report-corpus"), REPORTS)
     assert rep.documents == 3 and not rep.failures
     apply_model(db, "themes-fast")
     write_topics(db, "topics@0123456789ab", lambda t: 0 if "项目" in t else 1 if ("企业" in t or "平台" in t) else -1,
