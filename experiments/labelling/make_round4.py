@@ -18,6 +18,13 @@ Design (fixed seed):
   closest to that theme's threshold (the 3 × quota nearest). Weak themes get larger quotas.
 - ``--double`` of all items go, blind, to a second annotator for the agreement figures.
 Seeds are never sampled (labelled in full in round 1).
+
+Later rounds reuse it: ``--round 5`` excludes every sentence labelled in rounds 1–4 (so a round is
+scored by the model trained on all earlier labels), puts the earlier rounds' rulings in the
+instructions, and takes its own ``--eras`` (whole reports, one per era) and ``--quota``:
+    uv run python experiments/labelling/make_round4.py --db corpus.duckdb --out /work/cache/round5 \
+        --round 5 --seed 20261205 --eras 1978-2025 --min-sentences 250 --max-sentences 380 \
+        --quota national=320,city-2024=140,shanghai=100 --double 0.12
 """
 
 from __future__ import annotations
@@ -49,15 +56,19 @@ def source_name(path: str) -> str | None:
     return next((k for k, v in SOURCES.items() if v in path), None)
 
 
-def labelled_keys(db: str, annotations: Path) -> tuple[set[tuple[str, int]], set[str]]:
-    """(doc_id, idx) of every sentence labelled in rounds 1–3, resolved against ``db`` (by sha
-    where a sentence moved), and the documents labelled in full."""
+def labelled_keys(db: str, annotations: Path, before: int = 4) -> tuple[set[tuple[str, int]], set[str]]:
+    """(doc_id, idx) of every sentence labelled in rounds before ``before``, resolved against ``db``
+    (by sha where a sentence moved), and the documents labelled in full."""
     from zonelens.taxonomy import load_taxonomy
     from zonelens.themes.training import load_training_set
 
-    files = [f for f in sorted(annotations.glob("round[123]-*.jsonl"))]
+    files = [f for f in sorted(annotations.glob("round*-*.jsonl")) if round_of(f) < before]
     gold, _ = load_training_set(files, db, load_taxonomy())
     return set(zip(gold["doc_id"], gold["idx"].astype(int))), set(gold.loc[gold["doc_complete"], "doc_id"])
+
+
+def round_of(path: Path) -> int:
+    return int(path.name.split("-")[0].removeprefix("round"))
 
 
 def score(db: str, rows: pd.DataFrame, model_name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -104,11 +115,11 @@ def write_round(items: list[dict], out: Path, n_double: int, n_annotators: int, 
     return [len(j) for j in jobs]
 
 
-FORMAT = """# Round-4 annotation instructions
+FORMAT = """# Round-{round} annotation instructions
 
 You label sentences of Chinese government work reports with the policy themes of the codebook
 below (version 1.1, five themes; the empty set is *other*). Read the codebook, the taxonomy and
-the conventions and rulings of rounds 1–3 first; then read **every** sentence of your batch
+the conventions and rulings of rounds 1–{last} first; then read **every** sentence of your batch
 yourself and decide (no script, keyword rule or model may assign the labels).
 
 **Your batch:** `batch-K.jsonl`, one JSON object per line: `key`, `heading_path` (the section
@@ -135,26 +146,30 @@ every key once:
 """
 
 
-def write_instructions(out: Path, annotations: Path) -> None:
-    """INSTRUCTIONS.md: the output format, the codebook, the taxonomy, and the rounds 1–3
+def write_instructions(out: Path, annotations: Path, round_no: int = 4) -> None:
+    """INSTRUCTIONS.md: the output format, the codebook, the taxonomy, and the earlier rounds'
     conventions (labels/README.md) and adjudication rulings (reasons only; no sentence text)."""
     codebook = (REPO.parent / "shared" / "codebook.md")
     if not codebook.exists():
         codebook = Path("../shared/codebook.md")
     readme = (REPO / "labels" / "README.md").read_text("utf-8")
     rounds = readme[readme.index("## Round 1"):]
-    rounds = rounds[:rounds.index("## Round 4")] if "## Round 4" in rounds else rounds
+    here = f"## Round {round_no}"
+    rounds = rounds[:rounds.index(here)] if here in rounds else rounds
     rulings = []
-    for f in sorted(annotations.glob("round[123]-adjudicated.jsonl")):
+    for f in sorted(annotations.glob("round*-adjudicated.jsonl"), key=round_of):
+        if round_of(f) >= round_no:
+            continue
         for line in f.read_text("utf-8").splitlines():
             d = json.loads(line)
             rulings.append(f"- round {d['round']}: → {d['themes'] or 'other'}"
                            f"{' (primary ' + d['primary'] + ')' if d['primary'] else ''}: {d.get('note', '')}")
-    text = (FORMAT + "## Codebook (../shared/codebook.md)\n\n" + codebook.read_text("utf-8")
+    last = round_no - 1
+    text = (FORMAT.replace("{round}", str(round_no)).replace("{last}", str(last)) + "## Codebook (../shared/codebook.md)\n\n" + codebook.read_text("utf-8")
             + "\n\n## Taxonomy with include/exclude rules and examples (labels/themes.yaml)\n\n```yaml\n"
             + (REPO / "labels" / "themes.yaml").read_text("utf-8") + "\n```\n\n"
-            + "## Conventions and calls of rounds 1–3 (labels/README.md)\n\n" + ("\n" + rounds).replace("\n## ", "\n### ")
-            + "\n\n## Adjudication rulings of rounds 1–3 (the adjudicator's reason for each disagreement)\n\n"
+            + f"## Conventions and calls of rounds 1–{last} (labels/README.md)\n\n" + ("\n" + rounds).replace("\n## ", "\n### ")
+            + f"\n\n## Adjudication rulings of rounds 1–{last} (the adjudicator's reason for each disagreement)\n\n"
             + "\n".join(rulings) + "\n")
     (out / "INSTRUCTIONS.md").write_text(text, encoding="utf-8")
 
@@ -170,9 +185,14 @@ def main() -> None:
     ap.add_argument("--max-sentences", type=int, default=520)
     ap.add_argument("--double", type=float, default=0.10)
     ap.add_argument("--annotators", type=int, default=4)
+    ap.add_argument("--round", type=int, default=4, help="the round sampled: earlier rounds' sentences are excluded")
+    ap.add_argument("--eras", help="whole national reports, one per era: 'FROM-TO,FROM-TO' (default: round 4's three)")
+    ap.add_argument("--quota", help="uncertain sentences per source: 'national=N,city-2024=N,shanghai=N'")
     a = ap.parse_args()
+    eras = tuple(tuple(int(y) for y in e.split("-")) for e in a.eras.split(",")) if a.eras else ERAS
+    quota = {k: int(v) for k, v in (p.split("=") for p in a.quota.split(","))} if a.quota else SOURCE_QUOTA
     rng = random.Random(a.seed)
-    done, complete = labelled_keys(a.db, Path(a.annotations))
+    done, complete = labelled_keys(a.db, Path(a.annotations), a.round)
     con = duckdb.connect(a.db, read_only=True)
     body = con.execute("""SELECT d.path, d.year, s.doc_id, s.idx, s.text, s.heading_path FROM sentences s
                           JOIN documents d USING (doc_id) WHERE NOT s.is_heading ORDER BY d.path, s.idx""").df()
@@ -184,7 +204,7 @@ def main() -> None:
     nat = body[body["source"] == "national"]
     sizes = nat.groupby(["doc_id", "year"]).size().reset_index(name="n")
     chosen_docs = []
-    for lo, hi in ERAS:
+    for lo, hi in eras:
         cands = sizes[(sizes["year"].between(lo, hi)) & sizes["n"].between(a.min_sentences, a.max_sentences)
                       & ~sizes["doc_id"].isin(complete)].sort_values("doc_id")
         chosen_docs.append(tuple(cands.iloc[rng.randrange(len(cands))][["doc_id", "year"]]))
@@ -201,11 +221,11 @@ def main() -> None:
     rest = body[~body["doc_id"].isin(whole["doc_id"]) & (body["text"].str.len() >= 6)].reset_index(drop=True)
     proba, thr, themes = score(a.db, rest, a.model)
     taken: set[int] = set()
-    for src, quota in SOURCE_QUOTA.items():
+    for src, n_src in quota.items():
         in_src = np.flatnonzero((rest["source"] == src).to_numpy())
         for theme, share in THEME_SHARE.items():
             j = themes.index(theme)
-            n = round(quota * share)
+            n = round(n_src * share)
             gap = np.abs(proba[in_src, j] - thr[j])
             near = [int(in_src[k]) for k in np.argsort(gap, kind="stable") if int(in_src[k]) not in taken][:3 * n]
             for k in sorted(rng.sample(near, min(n, len(near)))):
@@ -218,7 +238,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     n_double = round(a.double * len(items))
     batch_sizes = write_round(items, out, n_double, a.annotators, rng)
-    write_instructions(out, Path(a.annotations))
+    write_instructions(out, Path(a.annotations), a.round)
     reasons = pd.Series([it["reason"] for it in items]).value_counts().to_dict()
     srcs = pd.Series([source_name(it["ref"]["source"]) for it in items]).value_counts().to_dict()
     print(f"{len(items)} sentences; whole national reports {[int(y) for _, y in chosen_docs]} "

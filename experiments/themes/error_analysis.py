@@ -2,6 +2,11 @@
 
     uv run python experiments/themes/error_analysis.py --db corpus.duckdb --model OLD_MODEL_DIR \
         [--notes /work/cache/round4]
+    uv run python experiments/themes/error_analysis.py --db corpus.duckdb --round 5 --model themes-fast \
+        --notes /work/cache/round5 --out experiments/themes/error_analysis_round5.md
+
+``--round N`` (default 4): the labels of round N, scored by the model trained on rounds 1..N-1
+(for round 5, the themes-fast shipped with rounds 1–4).
 Writes experiments/themes/error_analysis.md. OLD_MODEL_DIR: the themes-fast shipped before round 4
 (git show of models/themes-fast at the commit before it was replaced); it was trained on rounds
 1–3 only, so every round-4 sentence is out of sample. Each sentence is scored with its neighbours
@@ -68,22 +73,31 @@ def notes_by_ref(work: Path | None) -> dict[tuple[str, int], list[str]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
-    ap.add_argument("--model", required=True, help="the themes-fast trained on rounds 1-3")
+    ap.add_argument("--model", required=True, help="the themes-fast trained on the rounds before --round")
+    ap.add_argument("--round", type=int, default=4, help="the round whose labels are analysed")
     ap.add_argument("--notes", help="the round-4 work folder (refs.jsonl, labels-K.jsonl), for annotators' notes")
     ap.add_argument("--examples", type=int, default=4)
     ap.add_argument("--out", default=str(HERE / "error_analysis.md"))
     a = ap.parse_args()
     tax = load_taxonomy()
     model, meta = load_model(a.model, tax)
-    gold, _ = load_training_set(sorted(ANN.glob("round4-*.jsonl")), a.db, tax)
+    gold, _ = load_training_set(sorted(ANN.glob(f"round{a.round}-*.jsonl")), a.db, tax)
     gold = features_for(gold, a.db, model)
     Y = label_matrix(gold, tax.ids)
     pred = (model.predict_proba(gold) >= model.thresholds_).astype(int)
     notes = notes_by_ref(Path(a.notes) if a.notes else None)
-    lines = ["# Error analysis: the previous themes-fast on round 4", "",
-             f"Produced by `experiments/themes/error_analysis.py` (see its docstring) with the model trained on rounds "
-             f"1–3 (data hash {meta['training_data']['hash']}), on the {len(gold)} round-4 sentences it never saw "
-             "(1,370 from three whole national reports, 1,060 it was unsure of). Buckets by indicator phrases, "
+    reasons = {}
+    for f in ANN.glob(f"round{a.round}-*.jsonl"):
+        for line in f.read_text("utf-8").splitlines():
+            d = json.loads(line)
+            if d.get("sample"):
+                reasons[(d["ref"]["doc_id"], int(d["ref"]["idx"]))] = d["sample"]
+    whole = sum(reasons.get((d, int(i))) == "whole-document" for d, i in zip(gold["doc_id"], gold["idx"]))
+    sample = f" ({whole:,} from whole national reports, {len(gold) - whole:,} it was unsure of)"
+    lines = [f"# Error analysis: the previous themes-fast on round {a.round}", "",
+             f"Produced by `experiments/themes/error_analysis.py --round {a.round}` (see its docstring) with the model "
+             f"trained on rounds 1–{a.round - 1} (data hash {meta['training_data']['hash']}), on the {len(gold)} "
+             f"round-{a.round} sentences it never saw{sample}. Buckets by indicator phrases, "
              "first match wins; examples by reference (`doc_id#idx`) with annotators' notes where they left one.", "",
              "| theme | gold positives | predicted | false positives | misses | F1 |", "| --- | --- | --- | --- | --- | --- |"]
     for j, t in enumerate(tax.ids):

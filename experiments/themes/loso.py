@@ -63,12 +63,13 @@ def label_paths(labels: str, rounds: str | None) -> list[Path]:
     return files
 
 
-def fit_predict(model, gold, Y, splits, prune=()) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def fit_predict(model, gold, Y, splits, prune=(), groups=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Out-of-split probabilities and decisions of clones of ``model`` (key ""); for each weight W
     in ``prune`` also those of every fitted clone pruned at W (key "pruned W"; the same fits:
-    pruning acts after the fit)."""
+    pruning acts after the fit). ``groups`` (default: each row's document) decide the model's own
+    inner splits (thresholds, calibration, a stacked head)."""
     prune = (prune,) if isinstance(prune, (int, float)) and prune else tuple(prune or ())
-    groups = gold["doc_id"].to_numpy()
+    groups = gold["doc_id"].to_numpy() if groups is None else np.asarray(groups)
     out = {k: (np.zeros(Y.shape), np.zeros(Y.shape, dtype=int)) for k in ["", *(f"pruned {w}" for w in prune)]}
     for tr, te in splits:
         m = clone(model).fit(gold.iloc[tr], Y[tr], groups=groups[tr])
@@ -91,10 +92,33 @@ def metrics_by(Y, proba, pred, themes, groups, complete, subsets: dict[str, np.n
     return out
 
 
+NATURAL = ("random", "seed", "whole-document")  # drawn without looking at the text or a model
+
+
+def natural_sample(gold, files) -> np.ndarray:
+    """Whether each gold sentence was drawn as a *natural* sample (at random, a seed document, a
+    whole document) rather than a targeted one (by keywords, or where a model was unsure): the
+    natural rows have the theme mix of real reports, so their figures are the ones a user's corpus
+    gets; the targeted rows over-represent hard cases by design."""
+    import json as _json
+
+    kind = {}
+    for f in files:
+        for line in Path(f).read_text("utf-8").splitlines():
+            d = _json.loads(line)
+            if d.get("sample"):
+                kind[(d["ref"]["doc_id"], int(d["ref"]["idx"]))] = d["sample"].split(":")[0]
+    return np.array([kind.get((d, int(i)), "") in NATURAL for d, i in zip(gold["doc_id"], gold["idx"])])
+
+
 def evaluate(model: ThemeClassifier, gold, themes, folds: int, old: np.ndarray | None = None,
-             prune: float = 0.0) -> dict:
+             prune: float = 0.0, inner: str = "document", cv: bool = True, natural: np.ndarray | None = None,
+             keep: dict | None = None) -> dict:
     """Grouped CV and LOSO; metrics pooled, per corpus and (with ``old``, the rows labelled in an
-    earlier set of rounds) on the earlier and the newer labels apart."""
+    earlier set of rounds) on the earlier and the newer labels apart. ``inner="source"``: the
+    model's inner splits hold out whole sources (corpora) instead of documents. ``cv=False``: LOSO only.
+    ``natural`` (see natural_sample): also the natural and the targeted rows apart, and the natural
+    rows of each corpus. ``keep``: a dict that receives the out-of-split probabilities and decisions."""
     Y = label_matrix(gold, themes)
     groups = gold["doc_id"].to_numpy()
     complete = gold["doc_complete"].to_numpy()
@@ -103,17 +127,25 @@ def evaluate(model: ThemeClassifier, gold, themes, folds: int, old: np.ndarray |
     subsets = {n: src == n for n in names}
     if old is not None:
         subsets.update({"earlier labels": old, "new labels": ~old})
+    if natural is not None:
+        subsets.update({"natural sample": natural, "targeted sample": ~natural})
+        subsets.update({f"{n}, natural": (src == n) & natural for n in names})
+    fit_groups = src if inner == "source" else groups
     t0 = time.time()
-    cv = fit_predict(model, gold, Y, GroupKFold(n_splits=folds).split(gold, Y, groups), prune)
+    cvp = (fit_predict(model, gold, Y, GroupKFold(n_splits=folds).split(gold, Y, groups), prune, fit_groups)
+           if cv else None)
     t1 = time.time()
-    lo = fit_predict(model, gold, Y, [(np.flatnonzero(src != n), np.flatnonzero(src == n)) for n in names], prune)
-    r = {"cv": metrics_by(Y, *cv[""], themes, groups, complete, subsets),
+    lo = fit_predict(model, gold, Y, [(np.flatnonzero(src != n), np.flatnonzero(src == n)) for n in names], prune,
+                     fit_groups)
+    if keep is not None:
+        keep.update({"loso": lo[""], **({"cv": cvp[""]} if cv else {})})
+    r = {"cv": metrics_by(Y, *cvp[""], themes, groups, complete, subsets) if cv else None,
          "loso": metrics_by(Y, *lo[""], themes, groups, complete, subsets),
-         "folds": folds, "seconds": {"cv": round(t1 - t0), "loso": round(time.time() - t1)}}
+         "folds": folds, "inner": inner, "seconds": {"cv": round(t1 - t0), "loso": round(time.time() - t1)}}
     if prune:
         keep = {k: v for k, v in subsets.items() if k in ("earlier labels", "new labels")}
         k = f"pruned {prune}"
-        r["pruned"] = {"min_weight": prune, "cv": metrics_by(Y, *cv[k], themes, groups, complete, keep),
+        r["pruned"] = {"min_weight": prune, "cv": metrics_by(Y, *cvp[k], themes, groups, complete, keep),
                        "loso": metrics_by(Y, *lo[k], themes, groups, complete, keep)}
     return r
 
@@ -141,10 +173,12 @@ def markdown(results: dict, themes) -> str:
             out += [f"## {name} — {tag}", "", f"Labels: {r['labels']}; data hash {r['data_hash']}; recipe "
                     f"`{json.dumps(r['params'], ensure_ascii=False)}`; grouped {r['folds']}-fold CV "
                     f"({r['seconds']['cv']} s) and LOSO ({r['seconds']['loso']} s), machine shared.", "", head]
-            out.append(row("grouped CV, all", r["cv"]["pooled"], themes))
+            if r["cv"]:
+                out.append(row("grouped CV, all", r["cv"]["pooled"], themes))
             out.append(row("**LOSO, pooled**", r["loso"]["pooled"], themes))
             for n in [k for k in r["loso"] if k != "pooled"]:
-                out.append(row(f"{n}: CV", r["cv"][n], themes))
+                if r["cv"]:
+                    out.append(row(f"{n}: CV", r["cv"][n], themes))
                 out.append(row(f"{n}: **LOSO**", r["loso"][n], themes))
             if "pruned" in r:
                 pr = r["pruned"]

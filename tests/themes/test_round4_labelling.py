@@ -98,3 +98,21 @@ def test_collect_round4_refuses_bad_labels(tmp_path, bad, message):
     (work / "labels-1.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
     res = run_collect(work, tmp_path / "ann")
     assert res.returncode != 0 and message in res.stderr and "labels-1.jsonl" in res.stderr
+
+
+def test_later_rounds_exclude_earlier_rounds_and_carry_their_rulings(tmp_path):
+    from make_round4 import round_of, write_instructions
+
+    assert [round_of(Path(n)) for n in ("round1-a1.jsonl", "round4-adjudicated.jsonl", "round12-r12a3.jsonl")] == [1, 4, 12]
+    ann = tmp_path / "ann"
+    ann.mkdir()
+    for rnd, note in ((3, "ruling of three"), (4, "ruling of four"), (5, "ruling of five")):
+        (ann / f"round{rnd}-adjudicated.jsonl").write_text(json.dumps(
+            {"round": rnd, "themes": [], "primary": None, "note": note}) + "\n", "utf-8")
+    out = tmp_path / "work"
+    out.mkdir()
+    write_instructions(out, ann, round_no=5)
+    text = (out / "INSTRUCTIONS.md").read_text("utf-8")
+    assert text.startswith("# Round-5 annotation instructions") and "rounds 1–4 first" in text
+    assert "ruling of three" in text and "ruling of four" in text and "ruling of five" not in text
+    assert '{"key": "q00042"' in text  # the format example survives the templating

@@ -71,12 +71,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     context_text_weight = 0.0
     context_dropout = 0.0
     min_weight = 0.0
+    keep_oof = False
 
     def __init__(self, themes=("investment", "innovation", "environment", "livelihood", "party"),
                  char_ngrams=(1, 3), word_ngrams=(1, 2), use_words=True, use_heading=False,
                  use_embeddings=True, embedding_weight=1.0, C=4.0, min_df=2, max_features=200000,
                  inner_folds=3, tokenizer=None, embedder=None, random_state=0, context_weight=0.0,
-                 context_text_weight=0.0, context_dropout=0.0, min_weight=0.0):
+                 context_text_weight=0.0, context_dropout=0.0, min_weight=0.0, keep_oof=False):
         self.themes = themes
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -95,6 +96,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.context_text_weight = context_text_weight
         self.context_dropout = context_dropout
         self.min_weight = min_weight
+        self.keep_oof = keep_oof
 
     # -- features ---------------------------------------------------------------------------
     def _make_vectorizers(self) -> dict:
@@ -184,11 +186,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 oof[te, j] = self._score(self._fit_lr(Xtr, Y[tr, j]), Xte)
         self.calibrators_ = []
         self.thresholds_ = np.zeros(len(self.themes))
+        oof_proba = np.zeros_like(oof)
         for j in range(len(self.themes)):
             cal = LogisticRegression(C=1e4).fit(oof[:, [j]], Y[:, j]) if 0 < Y[:, j].sum() < n else None
             self.calibrators_.append(cal)
             p = cal.predict_proba(oof[:, [j]])[:, 1] if cal is not None else np.full(n, Y[0, j], float)
+            oof_proba[:, j] = p
             self.thresholds_[j] = best_threshold(Y[:, j], p)
+        if self.keep_oof:  # for a stacked head (experiments/themes/ensemble.py): inner out-of-fold probabilities
+            self.oof_proba_ = oof_proba.astype(np.float32)
         self.vectorizers_ = self._make_vectorizers()
         Xall = self._features(df, self.vectorizers_, fit=True)
         for vec in self.vectorizers_.values():  # the terms cut by min_df/max_features: not needed, and big
