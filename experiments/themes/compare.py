@@ -7,7 +7,10 @@ predictions (plateau.py --predictions DIR): is a difference in macro-F1 larger t
 For each evaluation (grouped CV, LOSO) and subset (all rows, the natural sample), the macro-F1 of
 the base and of each variant and the variant-minus-base difference with a 95% interval from 2,000
 bootstrap resamples of *documents* (the same resampled documents for both models, so the
-interval is of the paired difference; sentences of one document are not independent).
+interval is of the paired difference; sentences of one document are not independent). Then, per
+model, the theme shares of the natural-sample rows as a user would publish them: the gold share,
+the share of sentences decided for the theme, and the mean probability (what ``share_prob`` and
+the prevalence-corrected shares of `zonelens export` build on).
 """
 
 from __future__ import annotations
@@ -35,14 +38,24 @@ def macro_f1(Y: np.ndarray, P: np.ndarray) -> float:
 
 
 def paired(Y, A, B, docs, n_boot: int = 2000, seed: int = 0) -> tuple[float, float, float, float, float]:
-    """(F1 of A, F1 of B, B−A, low, high): the 95% interval of B−A over document resamples."""
+    """(F1 of A, F1 of B, B−A, low, high): the 95% interval of B−A over document resamples (each
+    resample's tp/fp/fn are the sums of the drawn documents' own counts)."""
     rng = np.random.default_rng(seed)
     uniq, inv = np.unique(docs, return_inverse=True)
-    rows = [np.flatnonzero(inv == k) for k in range(len(uniq))]
-    diffs = []
-    for _ in range(n_boot):
-        take = np.concatenate([rows[k] for k in rng.integers(0, len(uniq), len(uniq))])
-        diffs.append(macro_f1(Y[take], B[take]) - macro_f1(Y[take], A[take]))
+
+    def per_doc(P):  # (docs, 3, themes): tp, fp, fn of each document
+        out = np.zeros((len(uniq), 3, Y.shape[1]))
+        for k, m in enumerate(((Y & P), ((1 - Y) & P), (Y & (1 - P)))):
+            np.add.at(out[:, k], inv, m)
+        return out
+
+    draws = rng.multinomial(len(uniq), np.full(len(uniq), 1 / len(uniq)), size=n_boot)  # (boot, docs)
+
+    def f1s(stats):
+        tp, fp, fn = (np.tensordot(draws, stats[:, k], axes=1) for k in range(3))
+        return (2 * tp / np.maximum(2 * tp + fp + fn, 1)).mean(axis=1)
+
+    diffs = f1s(per_doc(B)) - f1s(per_doc(A))
     a, b = macro_f1(Y, A), macro_f1(Y, B)
     lo, hi = np.percentile(diffs, [2.5, 97.5])
     return a, b, b - a, float(lo), float(hi)
@@ -79,7 +92,10 @@ def main() -> None:
             if f"{ev}_pred" in z:
                 pred = np.zeros_like(Y)
                 pred[order] = z[f"{ev}_pred"]
+                proba = np.zeros(Y.shape)
+                proba[order] = z[f"{ev}_proba"]
                 out[ev] = pred
+                out[ev + "_proba"] = proba
         return out
 
     base = load(a.base)
@@ -98,6 +114,15 @@ def main() -> None:
             for sub, m in (("all", np.ones(len(Y), bool)), ("natural", natural)):
                 f_a, f_b, d, lo, hi = paired(Y[m], base[ev][m], other[ev][m], docs[m])
                 lines.append(f"| {v} | {ev.upper()} | {sub} | {f_a:.4f} | {f_b:.4f} | {d:+.4f} | [{lo:+.4f}, {hi:+.4f}] |")
+    lines += ["", "Theme shares of the natural-sample sentences (gold / decided / mean probability), in %:", "",
+              "| model | evaluation | " + " | ".join(tax.ids) + " |", "|" + " --- |" * (2 + len(tax.ids))]
+    for v in [a.base, *a.variants]:
+        got = load(v)
+        for ev in ("cv", "loso"):
+            if ev in got:
+                cells = [f"{100 * Y[natural, j].mean():.1f} / {100 * got[ev][natural, j].mean():.1f} / "
+                         f"{100 * got[ev + '_proba'][natural, j].mean():.1f}" for j in range(len(tax.ids))]
+                lines.append(f"| {v} | {ev.upper()} | " + " | ".join(cells) + " |")
     Path(a.out).write_text("\n".join(lines) + "\n", "utf-8")
     print("\n".join(lines))
 

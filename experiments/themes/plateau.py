@@ -127,7 +127,9 @@ def render(results: dict, themes) -> str:
     return "\n".join(["# Plateau variants: LOSO and grouped CV", "",
                       "Summary (macro-F1; *natural*: the rows sampled at random, as seed documents or as whole "
                       "documents, i.e. with the theme mix of real reports; the others were targeted by keywords "
-                      "or model uncertainty). Paired document-bootstrap intervals of the differences: `compare.md`.",
+                      "or model uncertainty). Paired document-bootstrap intervals of the differences: `compare.md`. "
+                      "Variants run with --loso-only have no CV column; the distilled recipe's grouped CV is the "
+                      "one `zonelens train --teacher` reports (`models/themes-fast/cv_report.md`).",
                       "", *summary(results), "", "## Details", body])
 
 
