@@ -108,6 +108,8 @@ def test_demo_runs_on_bundled_samples(tmp_path):
     assert "5 documents" in res.stdout and "青梧高新区" in res.stdout
     s = summary(tmp_path / "demo" / "zonelens.duckdb")
     assert set(s["by_zone_year"]["zone"]) == {"青梧高新区", "临川湾经开区", "北岭新区"}
+    # the body-sentence count and the classified count (headings too) are told apart
+    assert f"{s['sentences']} sentences;" in res.stdout and "newly classified (sentences and headings)" in res.stdout
 
 
 def test_every_command_has_help():

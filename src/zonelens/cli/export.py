@@ -144,7 +144,7 @@ def print_run(res) -> None:
         err(f"note: {note}")
     s = res.summary
     typer.echo(f"{s['documents']} documents, {s['sentences']} sentences; {res.themes['classified']} newly "
-               f"classified with {res.themes['model_id']}"
+               f"classified (sentences and headings) with {res.themes['model_id']}"
                + (f"; {res.topics.n_topics} topics ({res.topics.model_id})" if res.topics else ""))
     typer.echo("outputs:")
     for what, path in res.outputs:
