@@ -86,6 +86,9 @@ def main() -> None:
         if path is None:
             raise SystemExit(f"no predictions for {variant} in {a.predictions}")
         z = np.load(path)
+        if len(z["doc_id"]) != len(Y) or any((d, int(i)) not in key for d, i in zip(z["doc_id"], z["idx"])):
+            raise SystemExit(f"{path}: its {len(z['doc_id'])} rows are not the {len(Y)} gold sentences of these "
+                             "labels on this DB (predictions of other labels?)")
         order = np.array([key[(d, int(i))] for d, i in zip(z["doc_id"], z["idx"])])
         out = {}
         for ev in ("cv", "loso"):

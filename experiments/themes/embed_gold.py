@@ -86,6 +86,8 @@ def main() -> None:
     con = store.connect(a.db)
     want = wanted(con, rows)
     emb = E5Embedder()
+    have = con.execute("SELECT count(*) FROM embeddings WHERE model = ?", [emb.model_id]).fetchone()[0] \
+        if "embeddings" in {t for (t,) in con.execute("SHOW TABLES").fetchall()} else 0
     reused = reuse_teacher(con, want, Path(a.teacher), emb.model_id) if a.teacher else 0
     t0 = time.time()
     done = [0]
@@ -96,13 +98,11 @@ def main() -> None:
             rate = done[0] / max(time.time() - t0, 1e-9)
             print(f"  {done[0]} embedded, {rate:.1f} sentences/s", flush=True)
 
-    have = con.execute("SELECT count(*) FROM embeddings WHERE model = ?", [emb.model_id]).fetchone()[0] \
-        if "embeddings" in {t for (t,) in con.execute("SHOW TABLES").fetchall()} else 0
     cached_embeddings(con, list(zip(want["doc_id"], want["idx"].astype(int))), list(want["text"]), emb, progress)
     secs = time.time() - t0
     con.close()
     print(f"{len(gold)} gold sentences{f' and a pool of {a.pool}' if a.pool else ''}, {len(want)} with neighbours; {reused} reused from the teacher, "
-          f"{have} already cached, {done[0]} computed in {secs:.0f} s "
+          f"{have} in the cache before, {done[0]} computed in {secs:.0f} s "
           f"({done[0] / max(secs, 1e-9):.1f} sentences/s)")
 
 

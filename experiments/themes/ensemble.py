@@ -31,6 +31,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
 
 from zonelens.themes.model import best_threshold
+from zonelens.themes.text import decide_rows
 
 HEADS = ("mean", "lr", "mlp")
 EPS = 1e-4
@@ -136,8 +137,4 @@ class ThemeEnsemble(BaseEstimator, ClassifierMixin):
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
     def decide(self, proba: np.ndarray) -> list[tuple[list[str], str | None]]:
-        out = []
-        for row in proba:
-            on = [j for j in range(len(self.themes)) if row[j] >= self.thresholds_[j]]
-            out.append(([self.themes[j] for j in on], self.themes[max(on, key=lambda j: row[j])] if on else None))
-        return out
+        return decide_rows(self.themes, self.thresholds_, proba)

@@ -100,12 +100,10 @@ def natural_sample(gold, files) -> np.ndarray:
     whole document) rather than a targeted one (by keywords, or where a model was unsure): the
     natural rows have the theme mix of real reports, so their figures are the ones a user's corpus
     gets; the targeted rows over-represent hard cases by design."""
-    import json as _json
-
     kind = {}
     for f in files:
         for line in Path(f).read_text("utf-8").splitlines():
-            d = _json.loads(line)
+            d = json.loads(line)
             if d.get("sample"):
                 kind[(d["ref"]["doc_id"], int(d["ref"]["idx"]))] = d["sample"].split(":")[0]
     return np.array([kind.get((d, int(i)), "") in NATURAL for d, i in zip(gold["doc_id"], gold["idx"])])
@@ -143,10 +141,10 @@ def evaluate(model: ThemeClassifier, gold, themes, folds: int, old: np.ndarray |
          "loso": metrics_by(Y, *lo[""], themes, groups, complete, subsets),
          "folds": folds, "inner": inner, "seconds": {"cv": round(t1 - t0), "loso": round(time.time() - t1)}}
     if prune:
-        keep = {k: v for k, v in subsets.items() if k in ("earlier labels", "new labels")}
+        old_new = {k: v for k, v in subsets.items() if k in ("earlier labels", "new labels")}
         k = f"pruned {prune}"
-        r["pruned"] = {"min_weight": prune, "cv": metrics_by(Y, *cvp[k], themes, groups, complete, keep),
-                       "loso": metrics_by(Y, *lo[k], themes, groups, complete, keep)}
+        r["pruned"] = {"min_weight": prune, "cv": metrics_by(Y, *cvp[k], themes, groups, complete, old_new),
+                       "loso": metrics_by(Y, *lo[k], themes, groups, complete, old_new)}
     return r
 
 

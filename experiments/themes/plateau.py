@@ -30,6 +30,7 @@ from sklearn.base import BaseEstimator, clone
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
+from compare import fname  # noqa: E402
 from loso import evaluate, label_paths, markdown, natural_sample  # noqa: E402
 
 from ensemble import ThemeEnsemble  # noqa: E402
@@ -64,7 +65,9 @@ class Distilled(BaseEstimator):
     """The `zonelens train --teacher --pool` recipe as one estimator, for the outer evaluations: the
     teacher is fitted on the training rows, labels the pool sentences of the training rows'
     documents only (so no pool sentence of a held-out document or source is used), and the student
-    is fitted on the gold plus those labels (zonelens.themes.distill.fit_distilled)."""
+    is fitted on the gold plus those labels (zonelens.themes.distill.fit_distilled). Every document
+    of the corpus DB has gold sentences, so this is every pool sentence outside the held-out
+    documents (CV) or source (LOSO), as in ``distil_cv``; ``n_pool_`` says how many."""
 
     def __init__(self, teacher=None, student=None):
         self.teacher = teacher
@@ -177,7 +180,7 @@ def main() -> None:
         kept: dict = {}
         r = evaluate(model, rows, tax.ids, a.folds, inner=inner, cv=not a.loso_only, natural=natural, keep=kept)
         if a.predictions:
-            np.savez_compressed(Path(a.predictions) / f"{re.sub(r'[^A-Za-z0-9]+', '_', name)}.npz",
+            np.savez_compressed(Path(a.predictions) / fname(name),
                                 doc_id=rows["doc_id"].to_numpy().astype(str), idx=rows["idx"].to_numpy().astype(int),
                                 **{f"{k}_{w}": v for k, (p, d) in kept.items() for w, v in (("proba", p), ("pred", d))})
         r.update(labels=f"{len(files)} files ({a.rounds and 'rounds ' + a.rounds or 'all rounds'}), "

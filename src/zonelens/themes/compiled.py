@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..tokenize import _DROP, JiebaTokenizer
-from .text import MAX_CHARS, has_chinese
+from .text import MAX_CHARS, decide_rows, has_chinese
 
 NPZ, JSON = "compiled.npz", "compiled.json"
 _WS = re.compile(r"\s\s+")
@@ -305,8 +305,4 @@ class CompiledThemes:
         return out
 
     def decide(self, proba: np.ndarray) -> list[tuple[list[str], str | None]]:
-        out = []
-        for row in proba:
-            on = [j for j in range(len(self.themes)) if row[j] >= self.thresholds_[j]]
-            out.append(([self.themes[j] for j in on], self.themes[max(on, key=row.__getitem__)] if on else None))
-        return out
+        return decide_rows(self.themes, self.thresholds_, proba)

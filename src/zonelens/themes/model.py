@@ -27,7 +27,7 @@ from sklearn.model_selection import GroupKFold
 from ..embed import DIM, E5Embedder
 from ..tokenize import policy_tokenizer
 
-from .text import MAX_CHARS, has_chinese, join_context  # noqa: F401  (re-exported)
+from .text import MAX_CHARS, decide_rows, has_chinese, join_context  # noqa: F401  (re-exported)
 
 
 def as_frame(X) -> pd.DataFrame:
@@ -229,10 +229,4 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def decide(self, proba: np.ndarray) -> list[tuple[list[str], str | None]]:
         """(themes, primary) per row from probabilities."""
-        out = []
-        for row in proba:
-            on = [j for j in range(len(self.themes)) if row[j] >= self.thresholds_[j]]
-            themes = [self.themes[j] for j in on]
-            primary = self.themes[max(on, key=lambda j: row[j])] if on else None
-            out.append((themes, primary))
-        return out
+        return decide_rows(self.themes, self.thresholds_, proba)

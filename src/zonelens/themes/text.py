@@ -22,3 +22,13 @@ def join_context(prev, nxt) -> str:
     if _missing(prev) and _missing(nxt):
         return ""
     return ("" if _missing(prev) else str(prev)[:MAX_CHARS]) + " | " + ("" if _missing(nxt) else str(nxt)[:MAX_CHARS])
+
+
+def decide_rows(themes, thresholds, proba) -> list[tuple[list[str], str | None]]:
+    """(themes, primary) per row of probabilities: the themes at or above their thresholds, and the
+    most probable of them (None when there is none: other). One rule for every model form."""
+    out = []
+    for row in proba:
+        on = [j for j in range(len(themes)) if row[j] >= thresholds[j]]
+        out.append(([themes[j] for j in on], themes[max(on, key=row.__getitem__)] if on else None))
+    return out
