@@ -78,7 +78,7 @@ def main() -> None:
     files = label_paths(a.labels, None)
     gold, data_hash = load_training_set(files, a.db, tax)
     Y = label_matrix(gold, tax.ids).astype(int)
-    natural = natural_sample(gold, files)
+    natural = natural_sample(gold)
     key = {(d, int(i)): k for k, (d, i) in enumerate(zip(gold["doc_id"], gold["idx"]))}
 
     def load(variant: str) -> dict:

@@ -27,6 +27,7 @@ import pandas as pd
 from zonelens import store
 from zonelens.embed import E5Embedder, cached_embeddings
 from zonelens.taxonomy import load_taxonomy
+from zonelens.themes.context import neighbour_requests
 from zonelens.themes.features import with_neighbours
 from zonelens.themes.training import load_training_set
 
@@ -36,11 +37,9 @@ REPO = Path(__file__).resolve().parents[2]
 def wanted(con, gold: pd.DataFrame) -> pd.DataFrame:
     """(doc_id, idx, text) of the gold sentences and their neighbours, once each."""
     g = with_neighbours(con, gold[["doc_id", "idx", "text"]].assign(idx=gold["idx"].astype(int)))
-    parts = [g[["doc_id", "idx", "text"]]]
-    for side in ("prev", "next"):
-        s = g[g[f"{side}_idx"].notna()]
-        parts.append(pd.DataFrame({"doc_id": s["doc_id"], "idx": s[f"{side}_idx"].astype(int), "text": s[f"{side}_text"]}))
-    return pd.concat(parts).drop_duplicates(["doc_id", "idx"]).reset_index(drop=True)
+    keys, texts = neighbour_requests(g)
+    nb = pd.DataFrame({"doc_id": [d for d, _ in keys], "idx": [i for _, i in keys], "text": texts})
+    return pd.concat([g[["doc_id", "idx", "text"]], nb]).drop_duplicates(["doc_id", "idx"]).reset_index(drop=True)
 
 
 def reuse_teacher(con, want: pd.DataFrame, teacher: Path, model_id: str) -> int:

@@ -86,13 +86,7 @@ def main() -> None:
     Y = label_matrix(gold, tax.ids)
     pred = (model.predict_proba(gold) >= model.thresholds_).astype(int)
     notes = notes_by_ref(Path(a.notes) if a.notes else None)
-    reasons = {}
-    for f in ANN.glob(f"round{a.round}-*.jsonl"):
-        for line in f.read_text("utf-8").splitlines():
-            d = json.loads(line)
-            if d.get("sample"):
-                reasons[(d["ref"]["doc_id"], int(d["ref"]["idx"]))] = d["sample"]
-    whole = sum(reasons.get((d, int(i))) == "whole-document" for d, i in zip(gold["doc_id"], gold["idx"]))
+    whole = int((gold["sample"] == "whole-document").sum())
     sample = f" ({whole:,} from whole national reports, {len(gold) - whole:,} it was unsure of)"
     lines = [f"# Error analysis: the previous themes-fast on round {a.round}", "",
              f"Produced by `experiments/themes/error_analysis.py --round {a.round}` (see its docstring) with the model "

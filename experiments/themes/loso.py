@@ -95,18 +95,28 @@ def metrics_by(Y, proba, pred, themes, groups, complete, subsets: dict[str, np.n
 NATURAL = ("random", "seed", "whole-document")  # drawn without looking at the text or a model
 
 
-def natural_sample(gold, files) -> np.ndarray:
+def natural_sample(gold) -> np.ndarray:
     """Whether each gold sentence was drawn as a *natural* sample (at random, a seed document, a
-    whole document) rather than a targeted one (by keywords, or where a model was unsure): the
-    natural rows have the theme mix of real reports, so their figures are the ones a user's corpus
-    gets; the targeted rows over-represent hard cases by design."""
-    kind = {}
-    for f in files:
-        for line in Path(f).read_text("utf-8").splitlines():
-            d = json.loads(line)
-            if d.get("sample"):
-                kind[(d["ref"]["doc_id"], int(d["ref"]["idx"]))] = d["sample"].split(":")[0]
-    return np.array([kind.get((d, int(i)), "") in NATURAL for d, i in zip(gold["doc_id"], gold["idx"])])
+    whole document; the ``sample`` the labelling script recorded) rather than a targeted one (by
+    keywords, or where a model was unsure): the natural rows have the theme mix of real reports, so
+    their figures are the ones a user's corpus gets; the targeted rows over-represent hard cases by
+    design."""
+    kind = gold["sample"].fillna("").astype(str).str.split(":").str[0]
+    return kind.isin(NATURAL).to_numpy()
+
+
+def subsets_of(gold, old: np.ndarray | None = None, natural: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The row subsets every evaluation is also scored on: each corpus; with ``old`` the earlier and
+    the newer labels; with ``natural`` the natural and the targeted rows, and each corpus's natural rows."""
+    src = np.array([source_group(s) for s in gold["source"]])
+    names = sorted(set(src))
+    subsets = {n: src == n for n in names}
+    if old is not None:
+        subsets.update({"earlier labels": old, "new labels": ~old})
+    if natural is not None:
+        subsets.update({"natural sample": natural, "targeted sample": ~natural})
+        subsets.update({f"{n}, natural": (src == n) & natural for n in names})
+    return subsets
 
 
 def evaluate(model: ThemeClassifier, gold, themes, folds: int, old: np.ndarray | None = None,
@@ -122,12 +132,7 @@ def evaluate(model: ThemeClassifier, gold, themes, folds: int, old: np.ndarray |
     complete = gold["doc_complete"].to_numpy()
     src = np.array([source_group(s) for s in gold["source"]])
     names = sorted(set(src))
-    subsets = {n: src == n for n in names}
-    if old is not None:
-        subsets.update({"earlier labels": old, "new labels": ~old})
-    if natural is not None:
-        subsets.update({"natural sample": natural, "targeted sample": ~natural})
-        subsets.update({f"{n}, natural": (src == n) & natural for n in names})
+    subsets = subsets_of(gold, old, natural)
     fit_groups = src if inner == "source" else groups
     t0 = time.time()
     cvp = (fit_predict(model, gold, Y, GroupKFold(n_splits=folds).split(gold, Y, groups), prune, fit_groups)

@@ -31,7 +31,7 @@ from sklearn.base import BaseEstimator, clone
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from compare import fname  # noqa: E402
-from loso import evaluate, label_paths, markdown, natural_sample  # noqa: E402
+from loso import evaluate, label_paths, markdown, metrics_by, natural_sample, subsets_of  # noqa: E402
 
 from ensemble import ThemeEnsemble  # noqa: E402
 
@@ -39,7 +39,7 @@ from zonelens.taxonomy import load_taxonomy  # noqa: E402
 from zonelens.themes.features import features_for  # noqa: E402
 from zonelens.themes.model import ThemeClassifier  # noqa: E402
 from zonelens.themes.run import PRESETS  # noqa: E402
-from zonelens.themes.training import load_training_set  # noqa: E402
+from zonelens.themes.training import label_matrix, load_training_set  # noqa: E402
 
 BASES = {"fast": "themes-fast", "e5": "themes"}
 _FITS: dict = {}
@@ -109,6 +109,30 @@ def build(name: str, themes) -> tuple[object, str, dict]:
     return SharedFitsEnsemble(estimators=ests, head=head), inner, {"head": head, "bases": [BASES[b] for b in bases]}
 
 
+def rescore(out: Path, dirs: list[str], gold, data_hash: str, themes) -> None:
+    """OUT.json's cv/loso metrics recomputed from each variant's saved predictions (VARIANT.npz)."""
+    results = json.loads(out.with_suffix(".json").read_text("utf-8"))
+    Y = label_matrix(gold, themes)
+    key = {(d, int(i)): k for k, (d, i) in enumerate(zip(gold["doc_id"], gold["idx"]))}
+    subsets = subsets_of(gold, natural=natural_sample(gold))
+    args = (themes, gold["doc_id"].to_numpy(), gold["doc_complete"].to_numpy(), subsets)
+    for tag, models in results.items():
+        for name, r in models.items():
+            path = next((Path(d) / fname(name) for d in dirs if (Path(d) / fname(name)).exists()), None)
+            if path is None or r.get("data_hash") != data_hash:
+                print(f"{name} [{tag}]: left as it was (no predictions, or other labels)")
+                continue
+            z = np.load(path)
+            order = np.array([key[(d, int(i))] for d, i in zip(z["doc_id"], z["idx"])])
+            for ev in ("cv", "loso"):
+                if f"{ev}_pred" in z:
+                    proba, pred = np.zeros(Y.shape), np.zeros(Y.shape, dtype=int)
+                    proba[order], pred[order] = z[f"{ev}_proba"], z[f"{ev}_pred"]
+                    r[ev] = metrics_by(Y, proba, pred, *args)
+    out.with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    out.with_suffix(".md").write_text(render(results, themes), "utf-8")
+
+
 def summary(results: dict) -> list[str]:
     """One row per variant: macro-F1 in CV and LOSO, on all rows and on the natural sample."""
     out = ["| variant | inner splits | CV | CV natural | LOSO | LOSO natural | LOSO min theme F1 | LOSO national | "
@@ -151,6 +175,8 @@ def main() -> None:
     ap.add_argument("--predictions", help="a folder (outside the repository) for each variant's out-of-split "
                     "probabilities and decisions (VARIANT.npz), to score other subsets later")
     ap.add_argument("--merge", nargs="+", help="only merge these result files into OUT.json and render OUT.md")
+    ap.add_argument("--rescore", nargs="+", metavar="DIR", help="only recompute OUT.json's metrics from the saved "
+                    "predictions in these folders (after a change to the subsets or the labels' metadata) and render OUT.md")
     a = ap.parse_args()
     tax = load_taxonomy()
     out = Path(a.out)
@@ -164,6 +190,9 @@ def main() -> None:
         return
     files = label_paths(a.labels, a.rounds)
     gold, data_hash = load_training_set(files, a.db, tax)
+    if a.rescore:
+        rescore(out, a.rescore, gold, data_hash, tax.ids)
+        return
     results = json.loads(out.with_suffix(".json").read_text("utf-8")) if out.with_suffix(".json").exists() else {}
     _POOL["n"] = a.pool
     models = [build(v, tax.ids) for v in a.variants]
@@ -174,7 +203,7 @@ def main() -> None:
 
         pool = pool_sentences(a.db, set(zip(gold["doc_id"], gold["idx"].astype(int))), a.pool)
         _POOL["rows"] = features_for(pool, a.db, *bases)
-    natural = natural_sample(gold, files)
+    natural = natural_sample(gold)
     for name, (model, inner, params) in zip(a.variants, models):
         t0 = time.time()
         kept: dict = {}

@@ -30,12 +30,24 @@ def test_variant_names_build_the_recipes_they_name():
 
 
 def test_natural_sample_reads_how_each_sentence_was_drawn(tmp_path):
-    rows = [("random", "d1", 0), ("uncertain:party", "d1", 1), ("whole-document", "d2", 0), ("keywords", "d2", 1),
-            ("seed", "d3", 5)]
-    f = tmp_path / "round9-x.jsonl"
-    f.write_text("\n".join(json.dumps({"ref": {"doc_id": d, "idx": i}, "sample": s}) for s, d, i in rows) + "\n")
-    gold = pd.DataFrame({"doc_id": ["d1", "d1", "d2", "d2", "d3", "d4"], "idx": [0, 1, 0, 1, 5, 0]})
-    assert natural_sample(gold, [f]).tolist() == [True, False, True, False, True, False]
+    """The annotation files' ``sample`` reaches the gold table, and natural_sample reads it there."""
+    from zonelens.labels.annotations import Annotation, Ref, read_annotations, write_annotations
+    from zonelens.taxonomy import load_taxonomy
+    from zonelens.themes.training import consensus
+
+    kinds = ["random", "uncertain:party", "whole-document", "keywords", "seed", None]
+    anns = [Annotation(Ref("corpora/x.txt", f"d{k // 2}", k, f"{k:012x}"), (), None, "a1", 9, s)
+            for k, s in enumerate(kinds)]
+    f = tmp_path / "round9-a1.jsonl"
+    write_annotations(f, anns)
+    back = read_annotations(f, load_taxonomy())
+    assert [a.sample for a in back] == kinds and "sample" not in json.loads(f.read_text().splitlines()[-1])
+    resolved = pd.DataFrame([{"doc_id": a.ref.doc_id, "idx": a.ref.idx, "text": "x", "source": a.ref.source,
+                              "themes": [], "primary": None, "annotator": a.annotator, "sample": a.sample}
+                             for a in back])
+    gold = consensus(resolved)
+    assert [x if isinstance(x, str) else None for x in gold["sample"]] == kinds
+    assert natural_sample(gold).tolist() == [True, False, True, False, True, False]
 
 
 def test_paired_bootstrap_is_zero_for_the_same_model_and_brackets_a_real_difference():

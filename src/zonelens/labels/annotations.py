@@ -7,7 +7,10 @@ A line looks like::
      "themes": ["innovation"], "primary": "innovation", "annotator": "a1", "round": 1}
 
 ``themes`` may be empty (the sentence is *other*); then ``primary`` is null. Otherwise
-``primary`` is one of ``themes``. ``(doc_id, idx, annotator, round)`` is unique in a file.
+``primary`` is one of ``themes``. ``(doc_id, idx, annotator, round)`` is unique in a file. An
+optional ``sample`` says how the labelling script drew the sentence (``random``, ``seed``,
+``whole-document``, ``keywords``, ``uncertain:<theme>``); it is carried into the gold table, so an
+evaluation can score the naturally drawn sentences apart.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple
 
@@ -54,6 +57,7 @@ class Annotation:
     primary: str | None
     annotator: str
     round: int
+    sample: str | None = None  # how the labelling script drew the sentence ("random", "uncertain:party", ...)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -61,8 +65,9 @@ class Annotation:
         return self.ref.key
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ref": self.ref.to_dict(), "themes": list(self.themes), "primary": self.primary,
-                "annotator": self.annotator, "round": self.round}
+        out = {"ref": self.ref.to_dict(), "themes": list(self.themes), "primary": self.primary,
+               "annotator": self.annotator, "round": self.round}
+        return out if self.sample is None else {**out, "sample": self.sample}
 
 
 class Unresolved(NamedTuple):
@@ -153,6 +158,8 @@ def read_annotations(path: str | Path, taxonomy: Taxonomy) -> list[Annotation]:
             ref = parse_ref(obj["ref"], path, lineno)
             ann = make_annotation(ref, obj["themes"], obj["primary"], obj["annotator"], obj["round"],
                                   taxonomy, path, lineno)
+            if isinstance(obj.get("sample"), str):
+                ann = replace(ann, sample=obj["sample"])
             out.append((lineno, ann))
     except BadLine as exc:
         raise LabelError(path, exc.lineno, exc.problem) from None
@@ -183,7 +190,7 @@ def write_annotations(path: str | Path, annotations: Iterable[Annotation]) -> in
 
 
 RESOLVED_COLUMNS = ["doc_id", "idx", "text", "is_heading", "source", "sha", "themes", "primary",
-                    "annotator", "round", "orig_idx", "moved"]
+                    "annotator", "round", "orig_idx", "moved", "sample"]
 
 
 def resolve(con: duckdb.DuckDBPyConnection,
@@ -232,5 +239,6 @@ def resolve(con: duckdb.DuckDBPyConnection,
             "doc_id": r.doc_id, "idx": idx, "text": hit[0], "is_heading": hit[1],
             "source": r.source, "sha": r.sha, "themes": list(a.themes), "primary": a.primary,
             "annotator": a.annotator, "round": a.round, "orig_idx": r.idx, "moved": idx != r.idx,
+            "sample": a.sample,
         })
     return pd.DataFrame(resolved, columns=RESOLVED_COLUMNS), unresolved

@@ -42,6 +42,7 @@ def consensus(resolved: pd.DataFrame) -> pd.DataFrame:
         rows.append({"doc_id": doc_id, "idx": idx, "text": pick["text"], "source": pick["source"],
                      "themes": sorted(pick["themes"]), "primary": pick["primary"],
                      "n_annotators": int((g["annotator"] != "adjudicator").sum()),
+                     "sample": next((x for x in g["sample"] if isinstance(x, str)), None) if "sample" in g else None,
                      "unadjudicated": len(adj) == 0 and len(sets) > 1})
     return pd.DataFrame(rows)
 
